@@ -1,0 +1,8 @@
+using System.CommandLine;
+using DprCluster.Cli.Commands;
+
+var root = new RootCommand("DprCluster: sharded dense passage retrieval.")
+{
+    BenchCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync();
