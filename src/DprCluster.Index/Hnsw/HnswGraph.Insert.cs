@@ -1,0 +1,371 @@
+using DprCluster.Index.Vectors;
+
+namespace DprCluster.Index.Hnsw;
+
+internal sealed unsafe partial class HnswGraph
+{
+    /// <summary>
+    /// Adds <paramref name="id"/>, or replaces its vector when present. A replaced or new node takes a deleted slot
+    /// when one is free, so memory stays bounded under add/delete churn. Single writer.
+    /// </summary>
+    public void Add<TDistance>(long id, ReadOnlySpan<float> vector, SearchContext context) where TDistance : struct, IDistance
+    {
+        Remove(id);
+        int slot;
+        BlockTable table;
+        if (_freeSlots.TryPop(out slot))
+        {
+            table = _table;
+            DetachForReuse<TDistance>(table, slot, context);
+        }
+        else
+        {
+            slot = _count;
+            EnsureCapacity(slot + 1);
+            table = _table;
+            AssignLevel(table, slot, DrawLevel());
+            Volatile.Write(ref _count, slot + 1);
+        }
+        StoreNode(table, slot, id, vector);
+        Insert<TDistance>(table, slot, context);
+        _slotsById[id] = slot;
+        if (IsDeleted(table, slot))
+        {
+            Volatile.Write(ref *FlagOf(table, slot), 0);
+            Volatile.Write(ref _deletedCount, _deletedCount - 1);
+        }
+    }
+
+    /// <summary>Marks <paramref name="id"/> deleted: never returned again, still walked through until its slot is reused.</summary>
+    public bool Remove(long id)
+    {
+        if (!_slotsById.Remove(id, out int slot))
+        {
+            return false;
+        }
+        Volatile.Write(ref *FlagOf(_table, slot), NodeBlock.DeletedFlag);
+        Volatile.Write(ref _deletedCount, _deletedCount + 1);
+        _freeSlots.Push(slot);
+        return true;
+    }
+
+    /// <summary>
+    /// Adds many new ids with <paramref name="threads"/> concurrent inserters (the construction hnswlib runs per
+    /// thread). Levels are drawn in input order, so a one-thread build is fully reproducible. Ids must be new and
+    /// distinct; the graph must have no free slots.
+    /// </summary>
+    public void AddNew<TDistance>(ReadOnlySpan<long> ids, ReadOnlySpan<float> vectors, int threads, SearchContextPool pool,
+        IProgress<int>? progress) where TDistance : struct, IDistance
+    {
+        int start = _count;
+        int n = ids.Length;
+        EnsureCapacity(start + n);
+        BlockTable table = _table;
+        for (int i = 0; i < n; i++)
+        {
+            AssignLevel(table, start + i, DrawLevel());
+            StoreNode(table, start + i, ids[i], vectors.Slice(i * Dimensions, Dimensions));
+        }
+        Volatile.Write(ref _count, start + n);
+
+        int next = 0;
+        int done = 0;
+        void Run()
+        {
+            SearchContext context = pool.Rent();
+            try
+            {
+                int i;
+                while ((i = Interlocked.Increment(ref next) - 1) < n)
+                {
+                    Insert<TDistance>(table, start + i, context);
+                    int finished = Interlocked.Increment(ref done);
+                    if (progress is not null && (finished & 4095) == 0)
+                    {
+                        progress.Report(finished);
+                    }
+                }
+            }
+            finally
+            {
+                pool.Return(context);
+            }
+        }
+
+        if (threads <= 1 || n < 2 * threads)
+        {
+            Run();
+        }
+        else
+        {
+            var workers = new Thread[threads];
+            for (int t = 0; t < threads; t++)
+            {
+                workers[t] = new Thread(Run) { IsBackground = true, Name = "hnsw-build" };
+                workers[t].Start();
+            }
+            foreach (Thread worker in workers)
+            {
+                worker.Join();
+            }
+        }
+        for (int i = 0; i < n; i++)
+        {
+            _slotsById[ids[i]] = start + i;
+        }
+        progress?.Report(n);
+    }
+
+    /// <summary>Links the already stored node <paramref name="slot"/> into every layer up to its level.</summary>
+    private void Insert<TDistance>(BlockTable table, int slot, SearchContext context) where TDistance : struct, IDistance
+    {
+        int level = LevelOf(table, slot);
+        context.EnsureShape(Dimensions, M0 + 1, Math.Max(Options.EfConstruction, M0) + 1);
+        long entry = Volatile.Read(ref _entry);
+        bool raisesTop = level > EntryLevel(entry);
+        if (raisesTop)
+        {
+            // A node that becomes the new top holds the entry lock for its whole insert (as hnswlib does), so two
+            // nodes racing to the top cannot both believe they are alone up there.
+            Monitor.Enter(_entryLock);
+            entry = Volatile.Read(ref _entry);
+            raisesTop = level > EntryLevel(entry);
+            if (!raisesTop)
+            {
+                Monitor.Exit(_entryLock);
+            }
+        }
+        try
+        {
+            int entrySlot = EntrySlot(entry);
+            if (entrySlot >= 0 && entrySlot != slot)
+            {
+                float* q = VectorOf(table, slot);
+                int topLevel = EntryLevel(entry);
+                int current = DescendToLevel<TDistance>(table, q, entrySlot, topLevel, level, context);
+                for (int layer = Math.Min(level, topLevel); layer >= 0; layer--)
+                {
+                    SearchLayer<TDistance>(table, q, current, Options.EfConstruction, layer, liveOnly: false, context);
+                    int candidates = DrainCandidates(context, slot);
+                    if (candidates == 0)
+                    {
+                        continue;
+                    }
+                    current = context.CandidateNodes[0];
+                    int selected = SelectNeighbors<TDistance>(table, context.CandidateDistances, context.CandidateNodes,
+                        candidates, M, context.Selected, context.SelectedDistances);
+                    WriteList(ListOf(table, slot, layer), context.Selected.AsSpan(0, selected));
+                    for (int i = 0; i < selected; i++)
+                    {
+                        LinkBack<TDistance>(table, context.Selected[i], slot, context.SelectedDistances[i], layer, context);
+                    }
+                }
+            }
+            if (raisesTop)
+            {
+                Volatile.Write(ref _entry, PackEntry(slot, level));
+            }
+        }
+        finally
+        {
+            if (raisesTop)
+            {
+                Monitor.Exit(_entryLock);
+            }
+        }
+    }
+
+    /// <summary>Moves the layer search's results, nearest first and without <paramref name="self"/>, into the candidate buffers.</summary>
+    private static int DrainCandidates(SearchContext context, int self)
+    {
+        int n = context.Results.DrainAscending(context.CandidateDistances, context.CandidateNodes);
+        int kept = 0;
+        for (int i = 0; i < n; i++)
+        {
+            if (context.CandidateNodes[i] != self)
+            {
+                context.CandidateNodes[kept] = context.CandidateNodes[i];
+                context.CandidateDistances[kept] = context.CandidateDistances[i];
+                kept++;
+            }
+        }
+        return kept;
+    }
+
+    /// <summary>
+    /// The paper's heuristic (Algorithm 4): walk candidates nearest first and keep one only when it is closer to the
+    /// base than to every node already kept, which spreads links across directions and keeps clusters connected.
+    /// </summary>
+    private int SelectNeighbors<TDistance>(BlockTable table, float[] distances, int[] nodes, int count, int max,
+        int[] selected, float[] selectedDistances) where TDistance : struct, IDistance
+    {
+        int kept = 0;
+        for (int i = 0; i < count && kept < max; i++)
+        {
+            int candidate = nodes[i];
+            float* candidateVector = VectorOf(table, candidate);
+            bool keep = true;
+            for (int j = 0; j < kept; j++)
+            {
+                if (TDistance.Compute(ref *candidateVector, ref *VectorOf(table, selected[j]), Dimensions) < distances[i])
+                {
+                    keep = false;
+                    break;
+                }
+            }
+            if (keep)
+            {
+                selected[kept] = candidate;
+                selectedDistances[kept] = distances[i];
+                kept++;
+            }
+        }
+        return kept;
+    }
+
+    /// <summary>Adds <paramref name="newNode"/> to the list of <paramref name="node"/>, re-selecting when it is full.</summary>
+    private void LinkBack<TDistance>(BlockTable table, int node, int newNode, float distance, int level, SearchContext context)
+        where TDistance : struct, IDistance
+    {
+        int maxLinks = MaxLinks(level);
+        int* list = ListOf(table, node, level);
+        LockList(list);
+        try
+        {
+            int count = list[1];
+            int* neighbors = list + ListHeader;
+            for (int i = 0; i < count; i++)
+            {
+                if (neighbors[i] == newNode)
+                {
+                    return;
+                }
+            }
+            if (count < maxLinks)
+            {
+                neighbors[count] = newNode;
+                list[1] = count + 1;
+                return;
+            }
+            float* baseVector = VectorOf(table, node);
+            Span<float> distances = context.PruneDistances;
+            Span<int> nodes = context.PruneNodes;
+            for (int i = 0; i < count; i++)
+            {
+                nodes[i] = neighbors[i];
+                distances[i] = TDistance.Compute(ref *baseVector, ref *VectorOf(table, neighbors[i]), Dimensions);
+            }
+            nodes[count] = newNode;
+            distances[count] = distance;
+            SortByDistance(distances[..(count + 1)], nodes[..(count + 1)]);
+            int kept = SelectNeighbors<TDistance>(table, context.PruneDistances, context.PruneNodes, count + 1, maxLinks,
+                context.PruneSelected, context.PruneSelectedDistances);
+            context.PruneSelected.AsSpan(0, kept).CopyTo(new Span<int>(neighbors, kept));
+            list[1] = kept;
+        }
+        finally
+        {
+            UnlockList(list);
+        }
+    }
+
+    /// <summary>Insertion sort: the lists are at most 2·M + 1 long and mostly sorted.</summary>
+    private static void SortByDistance(Span<float> distances, Span<int> nodes)
+    {
+        for (int i = 1; i < distances.Length; i++)
+        {
+            float d = distances[i];
+            int node = nodes[i];
+            int j = i - 1;
+            while (j >= 0 && distances[j] > d)
+            {
+                distances[j + 1] = distances[j];
+                nodes[j + 1] = nodes[j];
+                j--;
+            }
+            distances[j + 1] = d;
+            nodes[j + 1] = node;
+        }
+    }
+
+    /// <summary>
+    /// Before a deleted slot takes a new vector, every former neighbour of it re-selects its list from its own
+    /// neighbours and the slot's, minus the slot (hnswlib's update repair); then the slot's own lists are cleared.
+    /// Links from nodes that were not its neighbours stay and simply act as one more long-range edge.
+    /// </summary>
+    private void DetachForReuse<TDistance>(BlockTable table, int slot, SearchContext context) where TDistance : struct, IDistance
+    {
+        context.EnsureShape(Dimensions, M0 + 1, Math.Max(Options.EfConstruction, M0) + 1);
+        int level = LevelOf(table, slot);
+        if (EntrySlot(_entry) == slot)
+        {
+            HandOverEntry(table, slot, level);
+        }
+        Span<int> former = stackalloc int[M0];
+        for (int layer = 0; layer <= level; layer++)
+        {
+            int maxLinks = MaxLinks(layer);
+            int* slotList = ListOf(table, slot, layer);
+            int formerCount = slotList[1];
+            new Span<int>(slotList + ListHeader, formerCount).CopyTo(former);
+            for (int f = 0; f < formerCount; f++)
+            {
+                int node = former[f];
+                if (node == slot)
+                {
+                    continue;
+                }
+                int* list = ListOf(table, node, layer);
+                float* baseVector = VectorOf(table, node);
+                Span<float> distances = context.PruneDistances;
+                Span<int> nodes = context.PruneNodes;
+                int count = 0;
+                int own = list[1];
+                for (int i = 0; i < own; i++)
+                {
+                    count = AddCandidate<TDistance>(table, baseVector, list[ListHeader + i], node, slot, nodes, distances, count);
+                }
+                for (int i = 0; i < formerCount; i++)
+                {
+                    count = AddCandidate<TDistance>(table, baseVector, former[i], node, slot, nodes, distances, count);
+                }
+                SortByDistance(distances[..count], nodes[..count]);
+                int kept = SelectNeighbors<TDistance>(table, context.PruneDistances, context.PruneNodes, count, maxLinks,
+                    context.PruneSelected, context.PruneSelectedDistances);
+                WriteList(list, context.PruneSelected.AsSpan(0, kept));
+            }
+            WriteList(slotList, []);
+        }
+    }
+
+    /// <summary>
+    /// The entry point is about to be reused: a neighbour on its highest non-empty layer becomes the entry (no other
+    /// node can sit above that layer), or none when it was alone. Its own re-insert then raises the top again.
+    /// </summary>
+    private void HandOverEntry(BlockTable table, int slot, int level)
+    {
+        for (int layer = level; layer >= 0; layer--)
+        {
+            int* list = ListOf(table, slot, layer);
+            if (list[1] > 0)
+            {
+                int heir = list[ListHeader];
+                Volatile.Write(ref _entry, PackEntry(heir, LevelOf(table, heir)));
+                return;
+            }
+        }
+        Volatile.Write(ref _entry, PackEntry(-1, -1));
+    }
+
+    private int AddCandidate<TDistance>(BlockTable table, float* baseVector, int candidate, int self, int excluded,
+        Span<int> nodes, Span<float> distances, int count) where TDistance : struct, IDistance
+    {
+        if (candidate == self || candidate == excluded || nodes[..count].Contains(candidate))
+        {
+            return count;
+        }
+        nodes[count] = candidate;
+        distances[count] = TDistance.Compute(ref *baseVector, ref *VectorOf(table, candidate), Dimensions);
+        return count + 1;
+    }
+}

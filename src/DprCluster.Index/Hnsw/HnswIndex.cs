@@ -1,0 +1,242 @@
+using DprCluster.Index.Vectors;
+
+namespace DprCluster.Index.Hnsw;
+
+/// <summary>
+/// Hierarchical navigable small-world graph index (Malkov &amp; Yashunin, 2018) over float32 vectors with 64-bit ids.
+/// Searches run concurrently with each other and with writes; writes (add, replace, remove, compact, save) are
+/// serialised. Inner product is searched directly on the graph, as FAISS does; cosine normalises on the way in.
+/// </summary>
+public sealed partial class HnswIndex : IVectorIndex
+{
+    private readonly object _writeLock = new();
+    private readonly SearchContextPool _contexts = new();
+    private volatile HnswGraph _graph;
+
+    /// <summary>Creates an empty index.</summary>
+    /// <exception cref="ArgumentException">An option is out of range.</exception>
+    public HnswIndex(HnswOptions options)
+    {
+        _graph = new HnswGraph(options);
+    }
+
+    private HnswIndex(HnswGraph graph)
+    {
+        _graph = graph;
+    }
+
+    /// <summary>The construction parameters.</summary>
+    public HnswOptions Options => _graph.Options;
+
+    /// <inheritdoc />
+    public int Dimensions => _graph.Dimensions;
+
+    /// <inheritdoc />
+    public Metric Metric => _graph.Options.Metric;
+
+    /// <inheritdoc />
+    public int Count => _graph.LiveCount;
+
+    /// <summary>Deleted nodes still in the graph; their slots are reused by the next adds.</summary>
+    public int DeletedCount => _graph.DeletedCount;
+
+    /// <summary>Node slots in use, live plus deleted: the figure that bounds memory.</summary>
+    public int SlotCount => _graph.SlotCount;
+
+    /// <summary>Bytes allocated for vectors, neighbour lists, ids, levels, flags and the id map.</summary>
+    public long MemoryBytes
+    {
+        get
+        {
+            lock (_writeLock)
+            {
+                return _graph.AllocatedBytes;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void Add(long id, ReadOnlySpan<float> vector)
+    {
+        CheckVector(vector, nameof(vector));
+        lock (_writeLock)
+        {
+            HnswGraph graph = _graph;
+            SearchContext context = _contexts.Rent();
+            try
+            {
+                if (Metric == Metric.L2)
+                {
+                    graph.Add<SquaredEuclidean>(id, vector, context);
+                }
+                else
+                {
+                    graph.Add<NegativeDot>(id, vector, context);
+                }
+            }
+            finally
+            {
+                _contexts.Return(context);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Adds or replaces many vectors (<paramref name="vectors"/> holds them back to back). New, distinct ids into an
+    /// index without deleted slots are inserted by <paramref name="threads"/> threads; anything else goes one by one.
+    /// </summary>
+    /// <param name="ids">The ids, one per vector.</param>
+    /// <param name="vectors">ids.Length × <see cref="Dimensions"/> floats.</param>
+    /// <param name="threads">Concurrent inserters; defaults to every core.</param>
+    /// <param name="progress">Receives the number of vectors inserted so far.</param>
+    public void AddRange(ReadOnlySpan<long> ids, ReadOnlySpan<float> vectors, int threads = 0, IProgress<int>? progress = null)
+    {
+        if (vectors.Length != (long)ids.Length * Dimensions)
+        {
+            throw new ArgumentException(
+                $"Expected {ids.Length} × {Dimensions} = {(long)ids.Length * Dimensions} floats, got {vectors.Length}.", nameof(vectors));
+        }
+        for (int i = 0; i < ids.Length; i++)
+        {
+            CheckVector(vectors.Slice(i * Dimensions, Dimensions), nameof(vectors));
+        }
+        threads = threads <= 0 ? Environment.ProcessorCount : threads;
+        lock (_writeLock)
+        {
+            HnswGraph graph = _graph;
+            if (graph.DeletedCount == 0 && AllNewAndDistinct(graph, ids))
+            {
+                if (Metric == Metric.L2)
+                {
+                    graph.AddNew<SquaredEuclidean>(ids, vectors, threads, _contexts, progress);
+                }
+                else
+                {
+                    graph.AddNew<NegativeDot>(ids, vectors, threads, _contexts, progress);
+                }
+                return;
+            }
+            for (int i = 0; i < ids.Length; i++)
+            {
+                Add(ids[i], vectors.Slice(i * Dimensions, Dimensions));
+                progress?.Report(i + 1);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public bool Remove(long id)
+    {
+        lock (_writeLock)
+        {
+            return _graph.Remove(id);
+        }
+    }
+
+    /// <inheritdoc />
+    public bool Contains(long id)
+    {
+        lock (_writeLock)
+        {
+            return _graph.Contains(id);
+        }
+    }
+
+    /// <summary>Copies the stored vector of <paramref name="id"/> (unit length under cosine); false when absent.</summary>
+    public bool TryGetVector(long id, Span<float> destination)
+    {
+        if (destination.Length < Dimensions)
+        {
+            throw new ArgumentException($"Destination holds {destination.Length} floats, need {Dimensions}.", nameof(destination));
+        }
+        lock (_writeLock)
+        {
+            if (!_graph.TryGetSlot(id, out int slot))
+            {
+                return false;
+            }
+            _graph.CopyVector(slot, destination);
+            return true;
+        }
+    }
+
+    /// <inheritdoc />
+    public int Search(ReadOnlySpan<float> query, int k, Span<SearchHit> results) => Search(query, k, Options.EfSearch, results);
+
+    /// <summary>
+    /// Writes the best min(k, <see cref="Count"/>) hits, best first, into <paramref name="results"/>; returns how many.
+    /// <paramref name="ef"/> is the beam width (raised to k when smaller): larger is slower and more exact.
+    /// Allocates nothing once warm.
+    /// </summary>
+    public int Search(ReadOnlySpan<float> query, int k, int ef, Span<SearchHit> results)
+    {
+        CheckVector(query, nameof(query));
+        if (k < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(k), k, "k must be at least 1.");
+        }
+        if (ef < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ef), ef, "ef must be at least 1.");
+        }
+        if (results.Length < k)
+        {
+            throw new ArgumentException($"Results span holds {results.Length} hits, k is {k}.", nameof(results));
+        }
+        HnswGraph graph = _graph;
+        SearchContext context = _contexts.Rent();
+        try
+        {
+            switch (graph.Options.Metric)
+            {
+                case Metric.L2:
+                    return graph.Search<SquaredEuclidean>(query, k, ef, results, context);
+                case Metric.Cosine:
+                    context.EnsureShape(Dimensions, 0, 0);
+                    Span<float> normalized = context.Query.AsSpan(0, Dimensions);
+                    query.CopyTo(normalized);
+                    VectorKernels.Normalize(normalized);
+                    return graph.Search<NegativeDot>(normalized, k, ef, results, context);
+                default:
+                    return graph.Search<NegativeDot>(query, k, ef, results, context);
+            }
+        }
+        finally
+        {
+            _contexts.Return(context);
+        }
+    }
+
+    /// <summary>Convenience overload that allocates the result array.</summary>
+    public SearchHit[] Search(ReadOnlySpan<float> query, int k, int? ef = null)
+    {
+        var hits = new SearchHit[k];
+        int found = Search(query, k, ef ?? Options.EfSearch, hits);
+        return found == k ? hits : hits[..found];
+    }
+
+    private static bool AllNewAndDistinct(HnswGraph graph, ReadOnlySpan<long> ids)
+    {
+        var seen = new HashSet<long>(ids.Length);
+        foreach (long id in ids)
+        {
+            if (!seen.Add(id) || graph.Contains(id))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void CheckVector(ReadOnlySpan<float> vector, string parameter)
+    {
+        if (vector.Length != Dimensions)
+        {
+            throw new ArgumentException($"Vector has {vector.Length} dimensions, the index has {Dimensions}.", parameter);
+        }
+        if (!VectorKernels.AllFinite(vector))
+        {
+            throw new ArgumentException("Vector contains NaN or infinity.", parameter);
+        }
+    }
+}

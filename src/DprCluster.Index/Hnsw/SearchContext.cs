@@ -1,0 +1,85 @@
+namespace DprCluster.Index.Hnsw;
+
+/// <summary>
+/// Per-search scratch state (visited stamps, heaps, buffers). Rented from a <see cref="SearchContextPool"/> so the
+/// query path allocates nothing once the pool is warm.
+/// </summary>
+internal sealed class SearchContext
+{
+    public readonly VisitedSet Visited = new();
+    public readonly DistanceHeap Candidates = new();
+    public readonly DistanceHeap Results = new();
+
+    /// <summary>Normalised copy of a cosine query, or of a vector being inserted.</summary>
+    public float[] Query = [];
+
+    /// <summary>Copy of one neighbour list, read consistently under its version stamp.</summary>
+    public int[] Neighbors = [];
+
+    /// <summary>Candidate lists sorted by distance, used by neighbour selection.</summary>
+    public float[] CandidateDistances = [];
+    public int[] CandidateNodes = [];
+
+    /// <summary>Nodes chosen by the selection heuristic and their distances.</summary>
+    public int[] Selected = [];
+    public float[] SelectedDistances = [];
+
+    /// <summary>Scratch for re-selecting one full neighbour list (its links plus the newcomer, or a reused slot's).</summary>
+    public float[] PruneDistances = [];
+    public int[] PruneNodes = [];
+    public int[] PruneSelected = [];
+    public float[] PruneSelectedDistances = [];
+
+    /// <summary>Grows the buffers to fit an index of the given shape.</summary>
+    public void EnsureShape(int dimensions, int maxLinks, int maxCandidates)
+    {
+        if (Query.Length < dimensions)
+        {
+            Query = new float[dimensions];
+        }
+        if (Neighbors.Length < maxLinks)
+        {
+            Neighbors = new int[maxLinks];
+        }
+        if (CandidateNodes.Length < maxCandidates)
+        {
+            CandidateNodes = new int[maxCandidates];
+            CandidateDistances = new float[maxCandidates];
+        }
+        if (Selected.Length < maxLinks)
+        {
+            Selected = new int[maxLinks];
+            SelectedDistances = new float[maxLinks];
+            PruneDistances = new float[2 * maxLinks + 1];
+            PruneNodes = new int[2 * maxLinks + 1];
+            PruneSelected = new int[2 * maxLinks + 1];
+            PruneSelectedDistances = new float[2 * maxLinks + 1];
+        }
+    }
+}
+
+/// <summary>A small lock-protected stack of <see cref="SearchContext"/>s, one per concurrently running search.</summary>
+internal sealed class SearchContextPool
+{
+    private readonly Stack<SearchContext> _free = new();
+
+    public SearchContext Rent()
+    {
+        lock (_free)
+        {
+            if (_free.TryPop(out SearchContext? context))
+            {
+                return context;
+            }
+        }
+        return new SearchContext();
+    }
+
+    public void Return(SearchContext context)
+    {
+        lock (_free)
+        {
+            _free.Push(context);
+        }
+    }
+}
