@@ -1,0 +1,84 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+
+namespace DprCluster.Index.Storage;
+
+/// <summary>
+/// Reads what <see cref="ChecksummedWriter"/> wrote, verifying each section's CRC32C. Every failure is a
+/// <see cref="SnapshotFormatException"/> naming <paramref name="source"/>, the section and the byte offset.
+/// </summary>
+public sealed class ChecksummedReader(Stream stream, string source)
+{
+    private uint _crc = Crc32C.Seed;
+
+    /// <summary>Name of the file (or other source) in error messages.</summary>
+    public string Source { get; } = source;
+
+    /// <summary>Bytes consumed so far.</summary>
+    public long Position { get; private set; }
+
+    /// <summary>Fills <paramref name="bytes"/> from the current section.</summary>
+    public void Read(Span<byte> bytes, string section)
+    {
+        ReadRaw(bytes, section);
+        _crc = Crc32C.Append(_crc, bytes);
+    }
+
+    /// <summary>Fills <paramref name="values"/> from the current section.</summary>
+    public void Read<T>(Span<T> values, string section) where T : unmanaged => Read(MemoryMarshal.AsBytes(values), section);
+
+    /// <summary>Reads one little-endian int32.</summary>
+    public int ReadInt32(string section)
+    {
+        Span<byte> buffer = stackalloc byte[4];
+        Read(buffer, section);
+        return BinaryPrimitives.ReadInt32LittleEndian(buffer);
+    }
+
+    /// <summary>Reads one little-endian int64.</summary>
+    public long ReadInt64(string section)
+    {
+        Span<byte> buffer = stackalloc byte[8];
+        Read(buffer, section);
+        return BinaryPrimitives.ReadInt64LittleEndian(buffer);
+    }
+
+    /// <summary>Reads the stored checksum of the section just read and compares it with the bytes.</summary>
+    public void EndSection(string section)
+    {
+        Span<byte> buffer = stackalloc byte[4];
+        long offset = Position;
+        ReadRaw(buffer, section);
+        uint stored = BinaryPrimitives.ReadUInt32LittleEndian(buffer);
+        uint actual = Crc32C.Finish(_crc);
+        _crc = Crc32C.Seed;
+        if (stored != actual)
+        {
+            throw Fail(SnapshotProblem.ChecksumMismatch,
+                $"checksum mismatch in section '{section}' (stored 0x{stored:x8}, computed 0x{actual:x8}, checksum at offset {offset})");
+        }
+    }
+
+    /// <summary>An exception for content that checksums but makes no sense.</summary>
+    public SnapshotFormatException Invalid(string what) => Fail(SnapshotProblem.InvalidContent, what);
+
+    /// <summary>An exception of the given kind naming the source and current offset.</summary>
+    public SnapshotFormatException Fail(SnapshotProblem problem, string what, Exception? inner = null) =>
+        new(problem, $"{Source}: {what} (at byte {Position}).", inner);
+
+    private void ReadRaw(Span<byte> bytes, string section)
+    {
+        int total = 0;
+        while (total < bytes.Length)
+        {
+            int read = stream.Read(bytes[total..]);
+            if (read == 0)
+            {
+                Position += total;
+                throw Fail(SnapshotProblem.Truncated, $"file ends inside section '{section}'");
+            }
+            total += read;
+        }
+        Position += total;
+    }
+}
