@@ -4,5 +4,6 @@ using DprCluster.Cli.Commands;
 var root = new RootCommand("DprCluster: sharded dense passage retrieval.")
 {
     BenchCommand.Create(),
+    TokenizeCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

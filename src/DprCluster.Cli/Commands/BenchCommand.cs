@@ -8,5 +8,6 @@ internal static class BenchCommand
     public static Command Create() => new("bench", "Benchmarks that print side-by-side tables.")
     {
         BenchAnnCommand.Create(),
+        BenchTokenizeCommand.Create(),
     };
 }
