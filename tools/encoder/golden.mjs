@@ -31,8 +31,9 @@ const cases = [
 const tokenizer = Tokenizer.fromFile(join(modelDir, 'tokenizer.json'));
 tokenizer.setTruncation(maxLength);
 
+// DPR's tensorizer encodes a passage as the pair (title, text), or the text alone when the title is empty.
 async function tokenize(c) {
-  const encoding = c.kind === 'query' ? await tokenizer.encode(c.text) : await tokenizer.encode(c.title, c.text);
+  const encoding = c.kind === 'query' || !c.title ? await tokenizer.encode(c.text) : await tokenizer.encode(c.title, c.text);
   return encoding.getIds();
 }
 

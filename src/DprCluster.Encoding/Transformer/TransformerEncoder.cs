@@ -1,0 +1,83 @@
+namespace DprCluster.Encoding.Transformer;
+
+/// <summary>
+/// A dual encoder over ONNX models: DPR's separate question and context models, or one model for both (with the
+/// query/passage prefixes of its dprcluster.json). Calls on one instance are serialised; see
+/// <see cref="Batching.EncoderService"/> for concurrent, batched use.
+/// </summary>
+public sealed class TransformerEncoder : IEncoder
+{
+    private readonly TransformerModel _questions;
+    private readonly TransformerModel _passages;
+
+    private TransformerEncoder(TransformerModel questions, TransformerModel passages)
+    {
+        if (questions.Dimension != passages.Dimension)
+        {
+            throw new ModelFormatException(
+                $"The question model ({questions.Directory}, {questions.Dimension}-d) and the passage model ({passages.Directory}, " +
+                $"{passages.Dimension}-d) produce vectors of different lengths, so their dot products mean nothing.");
+        }
+        _questions = questions;
+        _passages = passages;
+    }
+
+    /// <inheritdoc />
+    public int Dimension => _questions.Dimension;
+
+    /// <summary>The question model.</summary>
+    public TransformerModel QuestionModel => _questions;
+
+    /// <summary>The passage (context) model; the same object as <see cref="QuestionModel"/> for single-model encoders.</summary>
+    public TransformerModel PassageModel => _passages;
+
+    /// <summary>
+    /// Opens the model(s): <paramref name="questionModelDirectory"/> for questions and
+    /// <paramref name="passageModelDirectory"/> for passages, or the first for both when the second is null.
+    /// </summary>
+    public static TransformerEncoder Open(string questionModelDirectory, string? passageModelDirectory = null,
+        TransformerEncoderOptions? options = null)
+    {
+        TransformerModel questions = TransformerModel.Open(questionModelDirectory, options);
+        if (passageModelDirectory is null)
+        {
+            return new TransformerEncoder(questions, questions);
+        }
+        try
+        {
+            TransformerModel passages = TransformerModel.Open(passageModelDirectory, options);
+            try
+            {
+                return new TransformerEncoder(questions, passages);
+            }
+            catch
+            {
+                passages.Dispose();
+                throw;
+            }
+        }
+        catch
+        {
+            questions.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public void EncodeQueries(ReadOnlySpan<string> queries, Span<float> destination) =>
+        _questions.EncodeSingles(queries, _questions.Settings.QueryPrefix, destination);
+
+    /// <inheritdoc />
+    public void EncodePassages(ReadOnlySpan<PassageText> passages, Span<float> destination) =>
+        _passages.EncodePassages(passages, _passages.Settings.PassagePrefix, destination);
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _questions.Dispose();
+        if (!ReferenceEquals(_passages, _questions))
+        {
+            _passages.Dispose();
+        }
+    }
+}

@@ -1,0 +1,184 @@
+using DprCluster.Encoding.Transformer;
+using DprCluster.Text.Tokenization;
+
+namespace DprCluster.Encoding.Tests;
+
+public class TransformerEncoderTests
+{
+    private static readonly Lazy<TransformerEncoder> Shared = new(() => TransformerEncoder.Open(RepositoryPaths.TinyBert,
+        options: new TransformerEncoderOptions { Session = new() { IntraOpThreads = 1 } }));
+
+    private static GoldenCase[] Queries => GoldenFile.TinyBert.Cases.Where(c => c.Kind == "query").ToArray();
+
+    private static GoldenCase[] Passages => GoldenFile.TinyBert.Cases.Where(c => c.Kind == "passage").ToArray();
+
+    [Fact]
+    public void OurTokenizerProducesTheReferenceIds()
+    {
+        BertTokenizer tokenizer = BertTokenizer.FromDirectory(RepositoryPaths.TinyBert);
+        foreach (GoldenCase c in GoldenFile.TinyBert.Cases)
+        {
+            int[] ids = c.Kind == "query" || string.IsNullOrEmpty(c.Title)
+                ? tokenizer.Encode(c.Text, TokenizerOptions.Dpr)
+                : tokenizer.EncodePair(c.Title, c.Text, TokenizerOptions.Dpr);
+            Assert.True(c.Ids.SequenceEqual(ids), $"{c}: ids differ from Hugging Face tokenizers");
+        }
+    }
+
+    [Fact]
+    public void BatchedQueryVectorsEqualOnnxRuntimeNodeGolden()
+    {
+        GoldenCase[] cases = Queries;
+        var vectors = new float[cases.Length * Shared.Value.Dimension];
+        Shared.Value.EncodeQueries(cases.Select(c => c.Text).ToArray(), vectors);
+        AssertRows(cases, vectors, c => c.Cls);
+    }
+
+    [Fact]
+    public void BatchedPassageVectorsEqualOnnxRuntimeNodeGolden()
+    {
+        GoldenCase[] cases = Passages;
+        var vectors = new float[cases.Length * Shared.Value.Dimension];
+        Shared.Value.EncodePassages(cases.Select(c => new PassageText(c.Title ?? "", c.Text)).ToArray(), vectors);
+        AssertRows(cases, vectors, c => c.Cls);
+    }
+
+    [Fact]
+    public void DefaultsFollowDpr()
+    {
+        TransformerModel model = Shared.Value.QuestionModel;
+        Assert.Equal(32, Shared.Value.Dimension);
+        Assert.Equal(Pooling.Cls, model.Pooling);
+        Assert.Equal(256, model.Settings.MaxLength);
+        Assert.Equal(TokenTypeMode.Zeros, model.Settings.TokenTypes);
+        Assert.False(model.Settings.Normalize);
+    }
+
+    [Theory]
+    [InlineData("mean")]
+    [InlineData("pooler")]
+    public void PoolingFromSettingsFileMatchesGolden(string pooling)
+    {
+        using var dir = ModelCopy.Of(RepositoryPaths.TinyBert, $$"""{"pooling": "{{pooling}}"}""");
+        using TransformerEncoder encoder = TransformerEncoder.Open(dir.Path);
+        GoldenCase[] cases = Queries;
+        var vectors = new float[cases.Length * encoder.Dimension];
+        encoder.EncodeQueries(cases.Select(c => c.Text).ToArray(), vectors);
+        AssertRows(cases, vectors, c => pooling == "mean" ? c.Mean : c.Pooler);
+    }
+
+    [Fact]
+    public void ModelInOnnxSubfolderIsFound()
+    {
+        using var dir = ModelCopy.Of(RepositoryPaths.TinyBert, settings: null, modelInSubfolder: true);
+        using TransformerEncoder encoder = TransformerEncoder.Open(dir.Path);
+        GoldenCase first = Queries[0];
+        MaxAbsoluteDifference.AssertWithinTolerance(first.Cls, encoder.EncodeQuery(first.Text), first.ToString());
+    }
+
+    [Fact]
+    public void SentenceEmbeddingOutputWithoutTokenTypesIsDiscoveredAndNormalized()
+    {
+        using TransformerEncoder encoder = TransformerEncoder.Open(Path.Combine(RepositoryPaths.Models, "tiny-sentence"));
+        Assert.Equal(Pooling.SentenceEmbedding, encoder.QuestionModel.Pooling);
+        Assert.Equal(16, encoder.Dimension);
+        float[] query = encoder.EncodeQuery("what is a river");
+        Assert.Equal(1f, System.Numerics.Tensors.TensorPrimitives.Norm(query), 1e-4f);
+        // The prefixes ("query: " / "passage: ") make the same words encode differently on each side.
+        Assert.NotEqual(query, encoder.EncodePassage(new PassageText("", "what is a river")));
+    }
+
+    [Fact]
+    public void EmptyOverlongAndMalformedTextsEncode()
+    {
+        TransformerEncoder encoder = Shared.Value;
+        string overlong = string.Join(' ', Enumerable.Repeat("mountain river valley", 2000));
+        float[] vectors = new float[3 * encoder.Dimension];
+        encoder.EncodeQueries(["", overlong, "broken \uD800 surrogate \uDC00 text"], vectors);
+        Assert.All(vectors, v => Assert.True(float.IsFinite(v)));
+    }
+
+    [Fact]
+    public void UnknownInputNamesAreReportedWithTheKnownOnes()
+    {
+        var error = Assert.Throws<ModelFormatException>(() => TransformerEncoder.Open(Path.Combine(RepositoryPaths.Models, "odd-names")));
+        Assert.Contains("'ids'", error.Message);
+        Assert.Contains("input_ids, attention_mask, token_type_ids", error.Message);
+    }
+
+    [Fact]
+    public void MissingOutputForRequestedPoolingIsReported()
+    {
+        using var dir = ModelCopy.Of(Path.Combine(RepositoryPaths.Models, "tiny-sentence"), """{"pooling": "pooler"}""");
+        var error = Assert.Throws<ModelFormatException>(() => TransformerEncoder.Open(dir.Path));
+        Assert.Contains("pooler_output", error.Message);
+    }
+
+    [Fact]
+    public void MissingFilesAreReported()
+    {
+        Assert.Contains("does not exist", Assert.Throws<ModelFormatException>(() => TransformerEncoder.Open("/nonexistent/model-dir")).Message);
+        using (var noModel = ModelCopy.Of(RepositoryPaths.TinyBert, settings: null, omit: "model.onnx"))
+        {
+            Assert.Contains("model.onnx", Assert.Throws<ModelFormatException>(() => TransformerEncoder.Open(noModel.Path)).Message);
+        }
+        using (var noConfig = ModelCopy.Of(RepositoryPaths.TinyBert, settings: null, omit: "config.json"))
+        {
+            Assert.Contains("config.json", Assert.Throws<ModelFormatException>(() => TransformerEncoder.Open(noConfig.Path)).Message);
+        }
+        using (var noTokenizer = ModelCopy.Of(Path.Combine(RepositoryPaths.Models, "tiny-sentence"), settings: null, omit: "vocab.txt", alsoOmit: "tokenizer.json"))
+        {
+            Assert.Contains("tokenizer", Assert.Throws<ModelFormatException>(() => TransformerEncoder.Open(noTokenizer.Path)).Message);
+        }
+    }
+
+    [Fact]
+    public void MalformedFilesAreReported()
+    {
+        using (var garbage = ModelCopy.Of(RepositoryPaths.TinyBert, settings: null))
+        {
+            File.WriteAllText(Path.Combine(garbage.Path, "model.onnx"), "not a protobuf");
+            Assert.Contains("not a usable ONNX model", Assert.Throws<ModelFormatException>(() => TransformerEncoder.Open(garbage.Path)).Message);
+        }
+        using (var badJson = ModelCopy.Of(RepositoryPaths.TinyBert, "{ pooling: "))
+        {
+            Assert.Contains("not valid JSON", Assert.Throws<ModelFormatException>(() => TransformerEncoder.Open(badJson.Path)).Message);
+        }
+        using (var unknownKey = ModelCopy.Of(RepositoryPaths.TinyBert, """{"poolng": "cls"}"""))
+        {
+            Assert.Contains("unknown setting 'poolng'", Assert.Throws<ModelFormatException>(() => TransformerEncoder.Open(unknownKey.Path)).Message);
+        }
+        using (var badPooling = ModelCopy.Of(RepositoryPaths.TinyBert, """{"pooling": "max"}"""))
+        {
+            Assert.Contains("'pooling'", Assert.Throws<ModelFormatException>(() => TransformerEncoder.Open(badPooling.Path)).Message);
+        }
+    }
+
+    [Fact]
+    public void QuestionAndPassageModelsOfDifferentDimensionsAreRejected()
+    {
+        var error = Assert.Throws<ModelFormatException>(() =>
+            TransformerEncoder.Open(RepositoryPaths.TinyBert, Path.Combine(RepositoryPaths.Models, "tiny-sentence")));
+        Assert.Contains("different lengths", error.Message);
+    }
+
+    [Fact]
+    public void SplitsCallsLargerThanTheMaximumBatch()
+    {
+        using TransformerEncoder small = TransformerEncoder.Open(RepositoryPaths.TinyBert,
+            options: new TransformerEncoderOptions { MaxBatchSize = 2 });
+        GoldenCase[] cases = Queries;
+        var vectors = new float[cases.Length * small.Dimension];
+        small.EncodeQueries(cases.Select(c => c.Text).ToArray(), vectors);
+        AssertRows(cases, vectors, c => c.Cls);
+    }
+
+    private static void AssertRows(GoldenCase[] cases, float[] vectors, Func<GoldenCase, float[]> expected)
+    {
+        int dimension = vectors.Length / cases.Length;
+        for (int i = 0; i < cases.Length; i++)
+        {
+            MaxAbsoluteDifference.AssertWithinTolerance(expected(cases[i]), vectors.AsSpan(i * dimension, dimension), cases[i].ToString());
+        }
+    }
+}
