@@ -47,7 +47,7 @@ internal static class TokenizerJsonReader
             vocabulary[entry.Name] = entry.Value.GetInt32();
         }
 
-        var addedTokens = ReadAddedTokens(root, path);
+        var addedTokens = ReadAddedTokens(root, vocabulary, path);
         var allTokens = new Dictionary<string, int>(vocabulary, StringComparer.Ordinal);
         foreach (var token in addedTokens)
         {
@@ -87,7 +87,7 @@ internal static class TokenizerJsonReader
             OptionalBool(normalizer, "lowercase") ?? true);
     }
 
-    private static List<AddedToken> ReadAddedTokens(JsonElement root, string path)
+    private static List<AddedToken> ReadAddedTokens(JsonElement root, Dictionary<string, int> vocabulary, string path)
     {
         var preTokenizer = root.TryGetProperty("pre_tokenizer", out var p) && p.ValueKind == JsonValueKind.Object
             ? OptionalString(p, "type")
@@ -104,6 +104,10 @@ internal static class TokenizerJsonReader
             return tokens;
         }
 
+        // Hugging Face ignores the ids written in the file: a token keeps its vocabulary id, and new contents are
+        // numbered from the vocabulary size in file order.
+        var assigned = new Dictionary<string, int>(StringComparer.Ordinal);
+        var nextId = vocabulary.Count;
         foreach (var entry in list.EnumerateArray())
         {
             var content = OptionalString(entry, "content") ?? throw new TokenizerFormatException($"'{path}': an added token has no content.");
@@ -112,10 +116,21 @@ internal static class TokenizerJsonReader
                 throw new TokenizerFormatException($"'{path}': added token '{content}' is single_word, which is not supported.");
             }
 
+            if (content.Length == 0)
+            {
+                continue;
+            }
+
+            if (!assigned.TryGetValue(content, out var id) && !vocabulary.TryGetValue(content, out id))
+            {
+                id = nextId++;
+            }
+
+            assigned[content] = id;
             tokens.Add(new AddedToken(
                 content,
-                Required(entry, "id", path).GetInt32(),
-                OptionalBool(entry, "normalized") ?? false,
+                id,
+                OptionalBool(entry, "normalized") ?? !(OptionalBool(entry, "special") ?? false),
                 OptionalBool(entry, "lstrip") ?? false,
                 OptionalBool(entry, "rstrip") ?? false));
         }

@@ -7,6 +7,7 @@ namespace DprCluster.Text.Tests.Tokenization;
 /// <summary>One line of tests/golden/tokenizer/golden.jsonl: an input and Hugging Face's ids for it.</summary>
 internal sealed record GoldenCase(
     [property: JsonPropertyName("group")] string Group,
+    [property: JsonPropertyName("variant")] string? Variant,
     [property: JsonPropertyName("a")] string First,
     [property: JsonPropertyName("b")] string? Second,
     [property: JsonPropertyName("max_length")] int? MaxLength,
@@ -33,6 +34,6 @@ internal sealed record GoldenCase(
     };
 
     public override string ToString() =>
-        $"[{Group}] {JsonSerializer.Serialize(First)}{(Second is null ? "" : " | " + JsonSerializer.Serialize(Second))}"
+        $"[{Group}{(Variant is null ? "" : "/" + Variant)}] {JsonSerializer.Serialize(First)}{(Second is null ? "" : " | " + JsonSerializer.Serialize(Second))}"
         + (MaxLength is null ? "" : $" (max {MaxLength}, {Truncation})");
 }

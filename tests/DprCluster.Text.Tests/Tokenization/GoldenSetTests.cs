@@ -12,34 +12,62 @@ public sealed class GoldenSetTests
     {
         var groups = Cases.Value.GroupBy(c => c.Group).ToDictionary(g => g.Key, g => g.Count());
         Assert.True(Cases.Value.Count >= 2000, $"{Cases.Value.Count} cases");
-        foreach (var group in new[] { "scifact-text", "squad-question", "nq-question", "adversarial", "long-word", "pair-truncation", "codepoint-sweep" })
+        foreach (var group in new[] { "scifact-text", "squad-question", "nq-question", "adversarial", "long-word", "pair-truncation", "codepoint-sweep", "variant" })
         {
             Assert.True(groups.GetValueOrDefault(group) > 0, $"no '{group}' cases");
         }
     }
 
     [Fact]
-    public void TokenizerJsonMatchesHuggingFaceOnAllCases() =>
-        AssertMatchesAll(BertTokenizer.FromTokenizerJson(Path.Combine(TokenizerTestFiles.TokenizerDirectory, "tokenizer.json")));
+    public void TokenizerJsonMatchesHuggingFaceOnAllCases()
+    {
+        var directory = Directory.CreateTempSubdirectory("dprcluster-golden-");
+        try
+        {
+            var failures = new List<string>();
+            foreach (var variant in Cases.Value.GroupBy(c => c.Variant))
+            {
+                var path = variant.Key is null
+                    ? Path.Combine(TokenizerTestFiles.TokenizerDirectory, "tokenizer.json")
+                    : GoldenVariants.Write(variant.Key, directory.FullName);
+                failures.AddRange(Mismatches(BertTokenizer.FromTokenizerJson(path), variant));
+            }
+
+            AssertNone(failures);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
 
     [Fact]
-    public void VocabFileMatchesHuggingFaceOnAllCases() =>
-        AssertMatchesAll(BertTokenizer.FromVocabFile(Path.Combine(TokenizerTestFiles.TokenizerDirectory, "vocab.txt")));
-
-    private static void AssertMatchesAll(BertTokenizer tokenizer)
+    public void VocabFileMatchesHuggingFaceOnUncasedAndCasedCases()
     {
-        var failures = new List<string>();
-        foreach (var golden in Cases.Value)
+        var vocab = Path.Combine(TokenizerTestFiles.TokenizerDirectory, "vocab.txt");
+        var uncased = Cases.Value.Where(c => c.Variant is null).ToList();
+        var cased = Cases.Value.Where(c => c.Variant == "cased").ToList();
+        Assert.NotEmpty(cased);
+        AssertNone([
+            .. Mismatches(BertTokenizer.FromVocabFile(vocab), uncased),
+            .. Mismatches(BertTokenizer.FromVocabFile(vocab, lowerCase: false), cased),
+        ]);
+    }
+
+    private static IEnumerable<string> Mismatches(BertTokenizer tokenizer, IEnumerable<GoldenCase> cases)
+    {
+        foreach (var golden in cases)
         {
             var failure = Compare(tokenizer, golden);
             if (failure is not null)
             {
-                failures.Add($"{golden}: {failure}");
+                yield return $"{golden}: {failure}";
             }
         }
-
-        Assert.True(failures.Count == 0, $"{failures.Count} of {Cases.Value.Count} cases differ:\n{string.Join('\n', failures.Take(20))}");
     }
+
+    private static void AssertNone(List<string> failures) =>
+        Assert.True(failures.Count == 0, $"{failures.Count} of {Cases.Value.Count} cases differ:\n{string.Join('\n', failures.Take(20))}");
 
     private static string? Compare(BertTokenizer tokenizer, GoldenCase golden)
     {

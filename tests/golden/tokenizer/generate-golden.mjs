@@ -1,7 +1,8 @@
 // Writes golden.jsonl: reference ids from Hugging Face tokenizers (npm @anush008/tokenizers) for text from
 // ../shared/data (SciFact, SQuAD, NQ) and adversarial strings. One JSON object per line:
-//   {"group", "a", "b"?, "max_length"?, "truncation"?, "ids" | "error", "type_ids"? (pairs)}
-// No max_length means truncation off. Padding is always off.
+//   {"group", "variant"?, "a", "b"?, "max_length"?, "truncation"?, "ids" | "error", "type_ids"? (pairs)}
+// No max_length means truncation off. Padding is always off. A variant names an entry of variants.json: the
+// shared tokenizer.json with those normalizer fields replaced and those added tokens appended.
 // Run: npm install && node generate-golden.mjs [path/to/shared]
 import tk from '@anush008/tokenizers';
 import fs from 'node:fs';
@@ -10,9 +11,22 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const shared = path.resolve(process.argv[2] ?? path.join(here, '../../../../shared'));
-const tokenizer = tk.Tokenizer.fromFile(path.join(shared, 'models/bert-base-uncased-tokenizer/tokenizer.json'));
-// The shared tokenizer.json pads and truncates to 128; golden cases decide both themselves.
-tokenizer.disablePadding();
+const baseJson = JSON.parse(fs.readFileSync(path.join(shared, 'models/bert-base-uncased-tokenizer/tokenizer.json'), 'utf8'));
+const variants = JSON.parse(fs.readFileSync(path.join(here, 'variants.json'), 'utf8'));
+const tokenizers = new Map();
+const tokenizerFor = name => {
+  if (!tokenizers.has(name)) {
+    const json = structuredClone(baseJson);
+    const variant = name === undefined ? {} : variants[name];
+    if ('normalizer' in variant) json.normalizer = variant.normalizer === null ? null : { ...json.normalizer, ...variant.normalizer };
+    if (variant.added_tokens) json.added_tokens = [...json.added_tokens, ...variant.added_tokens];
+    const tokenizer = tk.Tokenizer.fromString(JSON.stringify(json));
+    // The shared tokenizer.json pads and truncates to 128; golden cases decide both themselves.
+    tokenizer.disablePadding();
+    tokenizers.set(name, tokenizer);
+  }
+  return tokenizers.get(name);
+};
 
 // mulberry32: a seeded generator so that the file is reproducible.
 let seed = 20261121;
@@ -45,12 +59,12 @@ const paragraphs = squad.data.flatMap(article => article.paragraphs);
 const questions = paragraphs.flatMap(p => p.qas.map(q => ({ question: q.question, context: p.context })));
 
 for (const q of pick(queries, 250)) single('scifact-query', q.text);
-for (const d of pick(corpus, 100)) single('scifact-text', d.text);
-for (const d of pick(corpus, 90)) pair('scifact-title-text-256', d.title, d.text.slice(0, 1600), 256, 'longest_first');
+for (const d of pick(corpus, 80)) single('scifact-text', d.text);
+for (const d of pick(corpus, 60)) pair('scifact-title-text-256', d.title, d.text.slice(0, 1600), 256, 'longest_first');
 for (const d of pick(corpus, 50)) pair('scifact-title-text-only-second', d.title, d.text.slice(0, 1000), 128, 'only_second');
 for (const q of pick(questions, 300)) single('squad-question', q.question);
 for (const p of pick(paragraphs, 60)) single('squad-context', p.context);
-for (const q of pick(questions, 60)) pair('squad-question-context', q.question, q.context, 96, 'longest_first');
+for (const q of pick(questions, 40)) pair('squad-question-context', q.question, q.context, 96, 'longest_first');
 for (const q of pick(questions, 30)) pair('squad-question-context-only-first', q.context, q.question, 64, 'only_first');
 for (const q of pick(nq, 350)) single('nq-question', q.question);
 for (const q of pick(nq, 120)) single('nq-answer', q.answer.join(' | '));
@@ -160,11 +174,29 @@ for (let i = 0; i < sweep.length; i += 40) {
   single('codepoint-sweep', sweep.slice(i, i + 40).map(s => `a${s}b`).join(' '));
 }
 
+// The same adversarial strings through each normaliser variant, plus strings aimed at the added tokens.
+const addedTokenTexts = [
+  '<mask>', 'a <mask> b', 'a   <mask>', '<mask>   b', '<mask><mask>', '<mask>x', '<mask>xy', '<MASK>', 'a\t\n <mask>',
+  '~~', 'a ~~ b', 'a~~   b', '~~~~', '~~ ~~', '~ ~', 'Hello World', 'hello world', 'HELLO WORLD!', 'Hello  World',
+  'Héllo Wörld', 'sayHello Worldwide', '[unused5]', 'x[unused5]y', '[UNUSED5]', '[SEP]<mask>[CLS]', ' <mask>~~Hello World ',
+];
+const randomTexts = cases.filter(c => c.group === 'random').slice(0, 40).map(c => c.a);
+for (const name of Object.keys(variants)) {
+  for (const text of [...handwritten, ...randomTexts]) cases.push({ group: 'variant', variant: name, a: text });
+  if (name === 'added-tokens') {
+    for (const text of addedTokenTexts) cases.push({ group: 'variant', variant: name, a: text });
+    cases.push({ group: 'variant', variant: name, a: 'x <mask> y', b: 'Hello World ~~ z' });
+  }
+}
+
 // --- Reference ids -------------------------------------------------------------------------------------------
 const strategies = { longest_first: 'LongestFirst', only_first: 'OnlyFirst', only_second: 'OnlySecond' };
 const lines = [];
 for (const c of cases) {
-  const record = { group: c.group, a: c.a };
+  const tokenizer = tokenizerFor(c.variant);
+  const record = { group: c.group };
+  if (c.variant !== undefined) record.variant = c.variant;
+  record.a = c.a;
   if (c.b !== undefined) record.b = c.b;
   if (c.maxLength !== undefined) {
     record.max_length = c.maxLength;
