@@ -7,7 +7,7 @@ namespace DprCluster.Encoding.Batching;
 /// texts, worker threads (one per encoder) run them in batches of up to <see cref="EncoderServiceOptions.MaxBatchSize"/>,
 /// waiting at most <see cref="EncoderServiceOptions.MaxDelay"/> for a batch to fill. Questions and passages batch
 /// separately. The queue is bounded: past <see cref="EncoderServiceOptions.MaxQueueLength"/> texts a submission fails
-/// at once with <see cref="EncoderOverloadedException"/>. The service owns the encoders and disposes them.
+/// at once (its task faults without queueing) with <see cref="EncoderOverloadedException"/>. The service owns the encoders and disposes them.
 /// </summary>
 public sealed class EncoderService : IDisposable
 {
@@ -166,10 +166,13 @@ public sealed class EncoderService : IDisposable
         LengthBuckets queue = kind == EncoderKind.Query ? _queries : _passages;
         lock (_gate)
         {
-            ObjectDisposedException.ThrowIf(_stopping, this);
+            if (_stopping)
+            {
+                return Task.FromException<float[]>(new ObjectDisposedException(nameof(EncoderService)));
+            }
             if (_queries.Count + _passages.Count >= _options.MaxQueueLength)
             {
-                throw new EncoderOverloadedException(_options.MaxQueueLength);
+                return Task.FromException<float[]>(new EncoderOverloadedException(_options.MaxQueueLength));
             }
             queue.Add(request);
             Monitor.Pulse(_gate);
