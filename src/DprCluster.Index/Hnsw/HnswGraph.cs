@@ -129,6 +129,7 @@ internal sealed unsafe partial class HnswGraph
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int ReadList(int* list, int* destination, int maxLinks)
     {
+        var spinner = new SpinWait();
         while (true)
         {
             int version = Volatile.Read(ref list[0]);
@@ -146,7 +147,8 @@ internal sealed unsafe partial class HnswGraph
                     return count;
                 }
             }
-            Thread.SpinWait(1);
+            // Back off to sleeping when the writer was preempted mid-update (an oversubscribed machine).
+            spinner.SpinOnce();
         }
     }
 
@@ -160,7 +162,7 @@ internal sealed unsafe partial class HnswGraph
             {
                 return;
             }
-            spinner.SpinOnce(sleep1Threshold: -1);
+            spinner.SpinOnce();
         }
     }
 
