@@ -173,6 +173,25 @@ public class TransformerEncoderTests
         AssertRows(cases, vectors, c => c.Cls);
     }
 
+    [Fact]
+    public void PreTokenizedRowsEqualGolden()
+    {
+        GoldenFile golden = GoldenFile.TinyBert;
+        GoldenCase[] cases = golden.Batch.Cases.Select(i => golden.Cases[i]).ToArray();
+        int width = golden.Batch.Width;
+        var ids = new long[cases.Length * width];
+        for (int r = 0; r < cases.Length; r++)
+        {
+            for (int t = 0; t < cases[r].Ids.Length; t++)
+            {
+                ids[r * width + t] = cases[r].Ids[t];
+            }
+        }
+        var vectors = new float[cases.Length * 32];
+        Shared.Value.QuestionModel.EncodeTokenized(ids, cases.Select(c => c.Ids.Length).ToArray(), width, vectors);
+        AssertRows(cases, vectors, c => c.Cls);
+    }
+
     private static void AssertRows(GoldenCase[] cases, float[] vectors, Func<GoldenCase, float[]> expected)
     {
         int dimension = vectors.Length / cases.Length;

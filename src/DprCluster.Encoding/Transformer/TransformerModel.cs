@@ -148,7 +148,7 @@ public sealed class TransformerModel : IDisposable
                     string text = texts[start + r] ?? throw new ArgumentNullException(nameof(texts), $"Text {start + r} is null.");
                     _lengths[r] = _tokenizer.Encode(Prefixed(prefix, text), _tokenizerOptions, IdsRow(r), TypesRow(r));
                 }
-                RunAndPool(rows, destination.Slice(start * Dimension, rows * Dimension), cancellationToken);
+                RunAndPool(rows, BatchWidth(rows), Settings.MaxLength, destination.Slice(start * Dimension, rows * Dimension), cancellationToken);
             }
         }
     }
@@ -173,8 +173,42 @@ public sealed class TransformerModel : IDisposable
                         ? _tokenizer.Encode(Prefixed(prefix, text), _tokenizerOptions, IdsRow(r), TypesRow(r))
                         : _tokenizer.EncodePair(Prefixed(prefix, passage.Title), text, _tokenizerOptions, IdsRow(r), TypesRow(r));
                 }
-                RunAndPool(rows, destination.Slice(start * Dimension, rows * Dimension), cancellationToken);
+                RunAndPool(rows, BatchWidth(rows), Settings.MaxLength, destination.Slice(start * Dimension, rows * Dimension), cancellationToken);
             }
+        }
+    }
+
+    /// <summary>
+    /// Encodes rows that are already token ids (e.g. from another tokenizer, or a benchmark that keeps tokenisation
+    /// out of the measurement): row r is <paramref name="inputIds"/>[r * width .. r * width + lengths[r]); the
+    /// rest of each row is ignored. Token types are all zero. At most MaxBatchSize rows of at most MaxLength tokens.
+    /// </summary>
+    public void EncodeTokenized(ReadOnlySpan<long> inputIds, ReadOnlySpan<int> lengths, int width, Span<float> destination,
+        CancellationToken cancellationToken = default)
+    {
+        int rows = lengths.Length;
+        if (rows > _maxBatchSize || width < 1 || width > Settings.MaxLength || inputIds.Length != rows * width)
+        {
+            throw new ArgumentException(
+                $"Expected at most {_maxBatchSize} rows of width 1..{Settings.MaxLength} with rows x width ids; got {rows} rows, width {width}, {inputIds.Length} ids.");
+        }
+        RequireDestination(rows, destination);
+        lock (_gate)
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                if ((uint)lengths[r] > (uint)width)
+                {
+                    throw new ArgumentOutOfRangeException(nameof(lengths), $"Row {r} has length {lengths[r]}, outside 0..{width}.");
+                }
+                _lengths[r] = lengths[r];
+            }
+            inputIds.CopyTo(_ids.Span);
+            if (_typesInput >= 0)
+            {
+                _types.Span[..inputIds.Length].Clear();
+            }
+            RunAndPool(rows, width, stride: width, destination, cancellationToken);
         }
     }
 
@@ -202,14 +236,19 @@ public sealed class TransformerModel : IDisposable
         return _prefixed.AsSpan(0, length);
     }
 
-    private void RunAndPool(int rows, Span<float> destination, CancellationToken cancellationToken)
+    private int BatchWidth(int rows)
     {
         int width = 1;
         for (int r = 0; r < rows; r++)
         {
             width = Math.Max(width, _lengths[r]);
         }
-        LayOut(rows, width);
+        return width;
+    }
+
+    private void RunAndPool(int rows, int width, int stride, Span<float> destination, CancellationToken cancellationToken)
+    {
+        LayOut(rows, width, stride);
         Span<long> shape = [rows, width];
         Span<InputTensor> inputs = stackalloc InputTensor[3];
         int count = 0;
@@ -256,12 +295,12 @@ public sealed class TransformerModel : IDisposable
     }
 
     /// <summary>
-    /// Moves the rows, tokenised at a stride of MaxLength, to a stride of the batch width, padding ids and building the
-    /// mask. Rows move towards the start, so copying in increasing order never overwrites a row not yet moved.
+    /// Moves the rows, tokenised at <paramref name="stride"/> (MaxLength, or the width itself), to a stride of the batch
+    /// width, padding ids and building the mask. Rows move towards the start, so copying in increasing order never
+    /// overwrites a row not yet moved.
     /// </summary>
-    private void LayOut(int rows, int width)
+    private void LayOut(int rows, int width, int stride)
     {
-        int stride = Settings.MaxLength;
         Span<long> ids = _ids.Span;
         Span<long> mask = _mask.Span;
         Span<long> types = _types.Span;
