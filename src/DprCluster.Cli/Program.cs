@@ -4,6 +4,7 @@ using DprCluster.Cli.Commands;
 var root = new RootCommand("DprCluster: sharded dense passage retrieval.")
 {
     BenchCommand.Create(),
+    EvalCommand.Create(),
     TokenizeCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

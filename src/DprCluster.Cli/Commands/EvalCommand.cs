@@ -1,0 +1,95 @@
+using System.CommandLine;
+using DprCluster.Cli.Evaluation;
+using DprCluster.Text.Analysis;
+using DprCluster.Text.Bm25;
+
+namespace DprCluster.Cli.Commands;
+
+/// <summary>
+/// <c>dprcluster eval</c>: retrieval quality on a BEIR-format benchmark (<c>--beir DIR</c>: nDCG@10, Recall@100,
+/// MRR@10, MAP@100) or DPR-style QA retrieval accuracy (<c>--qa PATH</c>: top-1/5/20/100), plus indexing time and
+/// single-thread queries/s.
+/// </summary>
+internal static class EvalCommand
+{
+    public static Command Create()
+    {
+        var beir = new Option<string?>("--beir") { Description = "BEIR-format directory (corpus.jsonl, queries.jsonl, qrels/<split>.tsv)." };
+        var qa = new Option<string?>("--qa") { Description = "SQuAD v1.1 JSON file, or a directory with beir_format/ whose queries carry answers." };
+        var split = new Option<string>("--split") { Description = "Judgement split to evaluate.", DefaultValueFactory = _ => "test" };
+        split.AcceptOnlyFromAmong("test", "train", "dev");
+        var mode = new Option<string>("--mode") { Description = "Retrieval method.", DefaultValueFactory = _ => "bm25" };
+        mode.AcceptOnlyFromAmong("bm25", "dense", "hybrid");
+        var k = new Option<int?>("--k") { Description = "Passages retrieved per query (default 1000 for --beir, 100 for --qa)." };
+        var json = new Option<string?>("--json") { Description = "Also write the report as JSON to this file." };
+        var k1 = new Option<float>("--k1") { Description = "BM25 k1.", DefaultValueFactory = _ => 0.9f };
+        var b = new Option<float>("--b") { Description = "BM25 b.", DefaultValueFactory = _ => 0.4f };
+        var lengths = new Option<string>("--lengths") { Description = "Document lengths: exact, or Lucene's lossy one-byte norms.", DefaultValueFactory = _ => "exact" };
+        lengths.AcceptOnlyFromAmong("exact", "lucene");
+        var noStem = new Option<bool>("--no-stem") { Description = "Skip the Porter stemmer." };
+        var keepStopWords = new Option<bool>("--keep-stopwords") { Description = "Keep Lucene's English stop words." };
+        var shards = new Option<int>("--shards") { Description = "Split passages over this many BM25 shards (cluster-wide IDF).", DefaultValueFactory = _ => 1 };
+
+        var command = new Command("eval", "Evaluate retrieval on a BEIR benchmark or SQuAD-style QA data.")
+        {
+            beir, qa, split, mode, k, json, k1, b, lengths, noStem, keepStopWords, shards,
+        };
+        command.Validators.Add(result =>
+        {
+            bool hasBeir = result.GetValue(beir) is not null;
+            bool hasQa = result.GetValue(qa) is not null;
+            if (hasBeir == hasQa)
+            {
+                result.AddError("Give exactly one of --beir DIR or --qa PATH.");
+            }
+        });
+        k.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int?>() is < 1)
+            {
+                result.AddError("--k must be at least 1.");
+            }
+        });
+        shards.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 1)
+            {
+                result.AddError("--shards must be at least 1.");
+            }
+        });
+
+        command.SetAction(parse =>
+        {
+            try
+            {
+                var settings = new Bm25Settings(
+                    new Bm25Parameters
+                    {
+                        K1 = parse.GetValue(k1),
+                        B = parse.GetValue(b),
+                        LengthEncoding = parse.GetValue(lengths) == "lucene" ? DocumentLengthEncoding.Lucene : DocumentLengthEncoding.Exact,
+                    },
+                    new EnglishAnalyzerOptions { Stem = !parse.GetValue(noStem), RemoveStopWords = !parse.GetValue(keepStopWords) },
+                    parse.GetValue(shards));
+                RetrievalMode retrievalMode = Enum.Parse<RetrievalMode>(parse.GetValue(mode)!, ignoreCase: true);
+                string? beirDirectory = parse.GetValue(beir);
+                EvaluationReport report = beirDirectory is not null
+                    ? BeirEvaluation.Run(beirDirectory, parse.GetValue(split)!, retrievalMode, settings, parse.GetValue(k) ?? 1000)
+                    : QaEvaluation.Run(parse.GetValue(qa)!, parse.GetValue(split)!, retrievalMode, settings, parse.GetValue(k) ?? 100);
+                report.Print(Console.Out);
+                if (parse.GetValue(json) is { } jsonPath)
+                {
+                    report.WriteJson(jsonPath);
+                }
+                return 0;
+            }
+            catch (Exception e) when (e is RetrievalModeUnavailableException or IOException or ArgumentException
+                or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return 1;
+            }
+        });
+        return command;
+    }
+}

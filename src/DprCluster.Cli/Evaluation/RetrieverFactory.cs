@@ -1,0 +1,27 @@
+using System.Diagnostics;
+using DprCluster.Text.Corpora;
+
+namespace DprCluster.Cli.Evaluation;
+
+/// <summary>Builds the retriever a mode names and measures how long indexing the corpus took.</summary>
+internal static class RetrieverFactory
+{
+    public static (IRetriever Retriever, TimeSpan IndexingTime) Build(
+        RetrievalMode mode, IReadOnlyList<CorpusDocument> corpus, Bm25Settings bm25)
+    {
+        switch (mode)
+        {
+            case RetrievalMode.Bm25:
+                var clock = Stopwatch.StartNew();
+                Bm25Retriever retriever = Bm25Retriever.Build(corpus, bm25);
+                return (retriever, clock.Elapsed);
+            case RetrievalMode.Dense:
+            case RetrievalMode.Hybrid:
+                throw new RetrievalModeUnavailableException(
+                    $"mode '{mode.ToString().ToLowerInvariant()}' needs an encoder (question and passage encoders); " +
+                    "this build has none yet, so only --mode bm25 can run.");
+            default:
+                throw new ArgumentOutOfRangeException(nameof(mode), mode, "unknown retrieval mode");
+        }
+    }
+}

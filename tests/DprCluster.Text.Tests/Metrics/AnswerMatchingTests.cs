@@ -1,0 +1,41 @@
+using DprCluster.Text.Metrics;
+
+namespace DprCluster.Text.Tests.Metrics;
+
+public class AnswerMatchingTests
+{
+    [Fact]
+    public void TokenizesLikeDprsSimpleTokenizer()
+    {
+        Assert.Equal(["the", "u", ".", "s", ".", "army", "'", "s", "24", "–", "10", "win"],
+            DprAnswerMatching.Tokenize("The U.S. Army's 24–10 win"));
+        Assert.Equal(["café", "naïve"], DprAnswerMatching.Tokenize("Café\tnaïve\u200B"));
+        Assert.Empty(DprAnswerMatching.Tokenize(" \n "));
+    }
+
+    [Theory]
+    [InlineData("The Denver Broncos defeated the Carolina Panthers 24–10.", "Denver Broncos", true)]
+    [InlineData("The Denver Broncos defeated the Carolina Panthers 24–10.", "denver  BRONCOS", true)]
+    [InlineData("The Denver Broncos defeated the Carolina Panthers 24–10.", "24–10", true)]
+    [InlineData("The Denver Broncos defeated the Carolina Panthers 24–10.", "Bronco", false)]
+    [InlineData("The Denver Broncos defeated the Carolina Panthers 24–10.", "Broncos defeated Carolina", false)]
+    [InlineData("Levi's Stadium", "Levi's", true)]
+    [InlineData("anything", "", false)]
+    [InlineData("anything", "...", false)]
+    public void MatchesWholeTokenSequences(string passage, string answer, bool expected) =>
+        Assert.Equal(expected, DprAnswerMatching.HasAnswer(passage, [answer]));
+
+    [Fact]
+    public void AnyOfSeveralAnswersMatches() =>
+        Assert.True(DprAnswerMatching.HasAnswer("Paris is the capital", ["London", "Paris"]));
+
+    [Fact]
+    public void TopKAccuracyCountsQuestionsAnsweredWithinK()
+    {
+        Dictionary<int, double> accuracy = AnswerAccuracy.TopK([1, 3, 0, 20, 101], [1, 5, 20, 100]);
+        Assert.Equal(0.2, accuracy[1], 12);
+        Assert.Equal(0.4, accuracy[5], 12);
+        Assert.Equal(0.6, accuracy[20], 12);
+        Assert.Equal(0.6, accuracy[100], 12);
+    }
+}
