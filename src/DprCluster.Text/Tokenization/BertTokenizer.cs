@@ -140,7 +140,11 @@ public sealed class BertTokenizer
     public int[] Encode(string text, TokenizerOptions? options = null) => EncodeToArray(text, null, options);
 
     /// <summary>Encodes a pair and returns its ids (convenient, allocates the result).</summary>
-    public int[] EncodePair(string first, string second, TokenizerOptions? options = null) => EncodeToArray(first, second, options);
+    public int[] EncodePair(string first, string second, TokenizerOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(second);
+        return EncodeToArray(first, second, options);
+    }
 
     /// <summary>Encodes single sequences into one batch padded to the longest.</summary>
     /// <exception cref="ArgumentException">The truncation strategy cannot apply to some row.</exception>

@@ -191,6 +191,7 @@ public sealed class BertTokenizerTests
     public void NullArgumentsAreRejected()
     {
         Assert.Throws<ArgumentNullException>(() => Tokenizer.Encode((string)null!));
+        Assert.Throws<ArgumentNullException>(() => Tokenizer.EncodePair("x", null!));
         Assert.Throws<ArgumentNullException>(() => Tokenizer.EncodeBatch(null!));
         Assert.Throws<ArgumentNullException>(() => Tokenizer.Encode("x", null!, new int[8]));
         Assert.Throws<ArgumentException>(() => Tokenizer.EncodeBatch(["ok", null!]));
