@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using DprCluster.Text.Tokenization;
 
 namespace DprCluster.Text.Metrics;
 
@@ -7,18 +8,18 @@ namespace DprCluster.Text.Metrics;
 /// DPR's answer check for top-k retrieval accuracy (<c>has_answer</c> with match type "string"): passage and answer
 /// are split like DPR's <c>SimpleTokenizer</c> — runs of letters, digits and combining marks are words, every other
 /// character except separators and control characters is a word by itself — lower-cased, and the answer matches when
-/// its words occur contiguously among the passage's. DPR first applies Unicode NFD to both sides; this build runs
-/// with invariant globalization, which has no normalisation data, so it compares the forms as written (SQuAD
-/// answers are spans of their passages, so the forms agree). An answer with no words never matches.
+/// its words occur contiguously among the passage's. Both sides are first put in Unicode NFD, as DPR does (the
+/// runtime's invariant globalization mode has no normalisation data, so the decompositions and combining classes
+/// come from the tokenizer's Unicode tables). An answer with no words never matches.
 /// </summary>
 public static class DprAnswerMatching
 {
-    /// <summary>The lower-cased words of <paramref name="text"/>.</summary>
+    /// <summary>The lower-cased words of <paramref name="text"/> after NFD.</summary>
     public static string[] Tokenize(ReadOnlySpan<char> text)
     {
         var words = new List<string>();
         var word = new StringBuilder();
-        foreach (Rune rune in text.EnumerateRunes())
+        foreach (Rune rune in CanonicalDecomposition(text).EnumerateRunes())
         {
             switch (Classify(Rune.GetUnicodeCategory(rune)))
             {
@@ -97,6 +98,50 @@ public static class DprAnswerMatching
             or UnicodeCategory.PrivateUse or UnicodeCategory.OtherNotAssigned => RuneKind.Skipped,
         _ => RuneKind.Symbol,
     };
+
+    // NFD: full canonical decomposition, then combining marks stably sorted by combining class between starters.
+    private static string CanonicalDecomposition(ReadOnlySpan<char> text)
+    {
+        BertCharacterTable table = BertCharacterTable.Shared;
+        var codePoints = new GrowableBuffer<int>(text.Length);
+        try
+        {
+            foreach (Rune rune in text.EnumerateRunes())
+            {
+                if (table.Classify(rune.Value).HasFlag(CharacterClass.HasDecomposition))
+                {
+                    table.AppendDecomposition(rune.Value, ref codePoints);
+                }
+                else
+                {
+                    codePoints.Add(rune.Value);
+                }
+            }
+            Span<int> written = codePoints.Written;
+            for (int i = 1; i < written.Length; i++)
+            {
+                int current = written[i];
+                int rank = table.CombiningRank(current);
+                int j = i;
+                while (rank != 0 && j > 0 && table.CombiningRank(written[j - 1]) > rank)
+                {
+                    written[j] = written[j - 1];
+                    j--;
+                }
+                written[j] = current;
+            }
+            var result = new StringBuilder(written.Length);
+            foreach (int codePoint in written)
+            {
+                result.Append(new Rune(codePoint).ToString());
+            }
+            return result.ToString();
+        }
+        finally
+        {
+            codePoints.Dispose();
+        }
+    }
 
     private static void Flush(StringBuilder word, List<string> words)
     {
