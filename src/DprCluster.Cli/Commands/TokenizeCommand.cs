@@ -72,8 +72,9 @@ internal static class TokenizeCommand
                 _ => TruncationStrategy.OnlySecond,
             },
         };
-        using var input = new StreamReader(Console.OpenStandardInput(), Encoding.UTF8);
-        using var output = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 1 << 16);
+        var utf8 = new UTF8Encoding(false);
+        using var input = new StreamReader(Console.OpenStandardInput(), utf8);
+        using var output = new StreamWriter(Console.OpenStandardOutput(), utf8, 1 << 16);
         return Tokenize(tokenizer, options, pair, input, output);
     }
 
