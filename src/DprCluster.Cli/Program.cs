@@ -4,6 +4,7 @@ using DprCluster.Cli.Commands;
 var root = new RootCommand("DprCluster: sharded dense passage retrieval.")
 {
     BenchCommand.Create(),
+    EncodeCommand.Create(),
     EvalCommand.Create(),
     TokenizeCommand.Create(),
 };

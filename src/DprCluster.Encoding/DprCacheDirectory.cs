@@ -1,4 +1,4 @@
-namespace DprCluster.Encoding;
+namespace DprCluster.Encoders;
 
 /// <summary>
 /// The machine-wide cache for what the encoders obtain from package registries (the ONNX Runtime library, the word

@@ -1,4 +1,4 @@
-namespace DprCluster.Encoding;
+namespace DprCluster.Encoders;
 
 /// <summary>The encoder writes vectors of a different length than the index they are meant for.</summary>
 public sealed class EncoderDimensionMismatchException : Exception

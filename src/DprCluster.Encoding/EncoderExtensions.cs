@@ -1,4 +1,4 @@
-namespace DprCluster.Encoding;
+namespace DprCluster.Encoders;
 
 /// <summary>Array-returning conveniences over <see cref="IEncoder"/> for callers that do not manage their own buffers.</summary>
 public static class EncoderExtensions

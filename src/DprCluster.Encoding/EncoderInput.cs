@@ -1,11 +1,11 @@
 using System.Text;
 
-namespace DprCluster.Encoding;
+namespace DprCluster.Encoders;
 
 /// <summary>
 /// Reads texts to encode from a stream, one per line: a question, or a passage as <c>title&lt;TAB&gt;text</c> (a line
 /// without a tab is a passage with no title). Input must be UTF-8; invalid bytes are an error that names the line,
-/// never silently replaced. Line ends may be LF or CRLF; a UTF-8 byte-order mark is skipped.
+/// never silently replaced. Line ends may be LF or CRLF; a leading UTF-8 byte-order mark is skipped.
 /// </summary>
 public static class EncoderInput
 {
@@ -32,25 +32,60 @@ public static class EncoderInput
 
     private static IEnumerable<string> ReadLines(Stream stream)
     {
-        using var reader = new StreamReader(stream, StrictUtf8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16, leaveOpen: true);
+        // Lines are split on bytes and decoded one by one, so an invalid sequence is reported on its own line.
+        var buffer = new byte[1 << 16];
+        var line = new MemoryStream();
         long number = 0;
-        while (true)
+        bool first = true;
+        int read;
+        while ((read = stream.Read(buffer, 0, buffer.Length)) > 0)
         {
-            string? line;
-            number++;
-            try
+            int start = 0;
+            if (first)
             {
-                line = reader.ReadLine();
+                first = false;
+                if (read >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF)
+                {
+                    start = 3;
+                }
             }
-            catch (DecoderFallbackException e)
+            while (start < read)
             {
-                throw new InvalidDataException($"Input line {number} is not valid UTF-8 ({e.Message}).", e);
+                int newline = Array.IndexOf(buffer, (byte)'\n', start, read - start);
+                if (newline < 0)
+                {
+                    line.Write(buffer, start, read - start);
+                    break;
+                }
+                line.Write(buffer, start, newline - start);
+                yield return Decode(line, ++number);
+                start = newline + 1;
             }
-            if (line is null)
-            {
-                yield break;
-            }
-            yield return line;
+        }
+        if (line.Length > 0)
+        {
+            yield return Decode(line, ++number);
+        }
+    }
+
+    private static string Decode(MemoryStream line, long number)
+    {
+        ReadOnlySpan<byte> bytes = line.GetBuffer().AsSpan(0, (int)line.Length);
+        if (bytes.Length > 0 && bytes[^1] == (byte)'\r')
+        {
+            bytes = bytes[..^1];
+        }
+        try
+        {
+            return StrictUtf8.GetString(bytes);
+        }
+        catch (DecoderFallbackException e)
+        {
+            throw new InvalidDataException($"Input line {number} is not valid UTF-8 (byte {e.Index} of the line).", e);
+        }
+        finally
+        {
+            line.SetLength(0);
         }
     }
 }

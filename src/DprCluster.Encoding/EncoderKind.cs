@@ -1,4 +1,4 @@
-namespace DprCluster.Encoding;
+namespace DprCluster.Encoders;
 
 /// <summary>Which side of the dual encoder a text goes through.</summary>
 public enum EncoderKind

@@ -1,4 +1,4 @@
-namespace DprCluster.Encoding;
+namespace DprCluster.Encoders;
 
 /// <summary>
 /// Turns questions and passages into fixed-size vectors whose dot product ranks passages for a question

@@ -1,4 +1,4 @@
-namespace DprCluster.Encoding.Tests;
+namespace DprCluster.Encoders.Tests;
 
 public class EncoderInputTests
 {
@@ -24,6 +24,6 @@ public class EncoderInputTests
     {
         byte[] bytes = [.. "ok\n"u8, .. "still ok\n"u8, 0x66, 0xC3, 0x28, 0x0A];
         var error = Assert.Throws<InvalidDataException>(() => EncoderInput.ReadQueries(new MemoryStream(bytes)).ToArray());
-        Assert.Contains("not valid UTF-8", error.Message);
+        Assert.Contains("line 3 is not valid UTF-8", error.Message);
     }
 }

@@ -1,7 +1,7 @@
-using DprCluster.Encoding.Batching;
-using DprCluster.Encoding.Transformer;
+using DprCluster.Encoders.Batching;
+using DprCluster.Encoders.Transformer;
 
-namespace DprCluster.Encoding.Tests;
+namespace DprCluster.Encoders.Tests;
 
 public class EncoderServiceTests
 {

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace DprCluster.Encoding.Tests;
+namespace DprCluster.Encoders.Tests;
 
 /// <summary>tests/golden/encoder/tiny-bert.json, written by tools/encoder/golden.mjs with onnxruntime-node.</summary>
 internal sealed class GoldenFile

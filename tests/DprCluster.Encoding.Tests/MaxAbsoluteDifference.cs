@@ -1,4 +1,4 @@
-namespace DprCluster.Encoding.Tests;
+namespace DprCluster.Encoders.Tests;
 
 internal static class MaxAbsoluteDifference
 {

@@ -1,4 +1,4 @@
-namespace DprCluster.Encoding.Tests;
+namespace DprCluster.Encoders.Tests;
 
 /// <summary>A temporary copy of a test model directory, optionally with a dprcluster.json or without some files.</summary>
 internal sealed class ModelCopy : IDisposable

@@ -1,6 +1,6 @@
-using DprCluster.Encoding.OnnxRuntime;
+using DprCluster.Encoders.OnnxRuntime;
 
-namespace DprCluster.Encoding.Tests;
+namespace DprCluster.Encoders.Tests;
 
 public class OnnxSessionTests
 {

@@ -1,4 +1,4 @@
-namespace DprCluster.Encoding.Tests;
+namespace DprCluster.Encoders.Tests;
 
 /// <summary>
 /// A fake encoder for service tests: vector = [text length, index of the call]; records every batch it ran, and can

@@ -1,4 +1,4 @@
-namespace DprCluster.Encoding.Tests;
+namespace DprCluster.Encoders.Tests;
 
 /// <summary>Locates the repository (the folder holding DprCluster.sln) and the shared data beside it.</summary>
 internal static class RepositoryPaths

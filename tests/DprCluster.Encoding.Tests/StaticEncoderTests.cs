@@ -1,7 +1,7 @@
 using System.Numerics.Tensors;
-using DprCluster.Encoding.Static;
+using DprCluster.Encoders.Static;
 
-namespace DprCluster.Encoding.Tests;
+namespace DprCluster.Encoders.Tests;
 
 public class StaticEncoderTests
 {

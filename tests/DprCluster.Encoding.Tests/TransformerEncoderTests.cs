@@ -1,7 +1,7 @@
-using DprCluster.Encoding.Transformer;
+using DprCluster.Encoders.Transformer;
 using DprCluster.Text.Tokenization;
 
-namespace DprCluster.Encoding.Tests;
+namespace DprCluster.Encoders.Tests;
 
 public class TransformerEncoderTests
 {

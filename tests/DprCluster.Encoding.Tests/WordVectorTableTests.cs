@@ -1,6 +1,6 @@
-using DprCluster.Encoding.Static;
+using DprCluster.Encoders.Static;
 
-namespace DprCluster.Encoding.Tests;
+namespace DprCluster.Encoders.Tests;
 
 public class WordVectorTableTests
 {

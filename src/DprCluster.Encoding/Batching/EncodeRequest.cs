@@ -1,4 +1,4 @@
-namespace DprCluster.Encoding.Batching;
+namespace DprCluster.Encoders.Batching;
 
 /// <summary>One queued text and the task its caller awaits.</summary>
 internal sealed class EncodeRequest

@@ -1,4 +1,4 @@
-namespace DprCluster.Encoding.Batching;
+namespace DprCluster.Encoders.Batching;
 
 /// <summary>What one batch did: its side, size, how long its oldest text queued, and how long the encoder ran.</summary>
 /// <param name="Kind">Questions or passages.</param>

@@ -1,4 +1,4 @@
-namespace DprCluster.Encoding.Batching;
+namespace DprCluster.Encoders.Batching;
 
 /// <summary>
 /// The encoder queue is full: the caller should back off or shed load (HTTP 429/503) rather than queue without bound.

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace DprCluster.Encoding.Batching;
+namespace DprCluster.Encoders.Batching;
 
 /// <summary>
 /// Dynamic batching in front of one or more encoders (e.g. one ONNX session each): concurrent callers submit single

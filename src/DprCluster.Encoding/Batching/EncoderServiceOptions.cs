@@ -1,4 +1,4 @@
-namespace DprCluster.Encoding.Batching;
+namespace DprCluster.Encoders.Batching;
 
 /// <summary>Batching and back-pressure settings of an <see cref="EncoderService"/>.</summary>
 public sealed record EncoderServiceOptions

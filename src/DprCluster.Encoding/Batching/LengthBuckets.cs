@@ -1,4 +1,4 @@
-namespace DprCluster.Encoding.Batching;
+namespace DprCluster.Encoders.Batching;
 
 /// <summary>
 /// The queue of one side (questions or passages): FIFO buckets by text length. A batch starts from the oldest

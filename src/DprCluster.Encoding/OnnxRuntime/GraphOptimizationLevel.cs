@@ -1,4 +1,4 @@
-namespace DprCluster.Encoding.OnnxRuntime;
+namespace DprCluster.Encoders.OnnxRuntime;
 
 /// <summary>ONNX Runtime graph optimisation levels (<c>GraphOptimizationLevel</c>).</summary>
 public enum GraphOptimizationLevel

@@ -1,4 +1,4 @@
-namespace DprCluster.Encoding.OnnxRuntime;
+namespace DprCluster.Encoders.OnnxRuntime;
 
 /// <summary>
 /// One input of a run: model input index, shape, and the pinned memory ORT reads it from. A plain value; the ORT

@@ -1,4 +1,4 @@
-namespace DprCluster.Encoding.OnnxRuntime;
+namespace DprCluster.Encoders.OnnxRuntime;
 
 /// <summary>ONNX Runtime's <c>OrtErrorCode</c>, carried by <see cref="OnnxRuntimeException"/>.</summary>
 public enum OnnxRuntimeErrorCode

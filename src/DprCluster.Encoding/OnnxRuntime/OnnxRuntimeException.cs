@@ -1,4 +1,4 @@
-namespace DprCluster.Encoding.OnnxRuntime;
+namespace DprCluster.Encoders.OnnxRuntime;
 
 /// <summary>
 /// A failure reported by ONNX Runtime (its <c>OrtStatus</c> code and message) or detected by the binding around it

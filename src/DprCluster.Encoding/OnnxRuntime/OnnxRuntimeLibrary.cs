@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace DprCluster.Encoding.OnnxRuntime;
+namespace DprCluster.Encoders.OnnxRuntime;
 
 /// <summary>
 /// One loaded ONNX Runtime shared library: its <c>OrtApi</c> table, version, process-wide environment and CPU memory

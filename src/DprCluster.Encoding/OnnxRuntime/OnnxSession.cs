@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace DprCluster.Encoding.OnnxRuntime;
+namespace DprCluster.Encoders.OnnxRuntime;
 
 /// <summary>
 /// An ONNX Runtime inference session over a model file: its input/output metadata and <see cref="Run"/>.

@@ -1,4 +1,4 @@
-namespace DprCluster.Encoding.OnnxRuntime;
+namespace DprCluster.Encoders.OnnxRuntime;
 
 /// <summary>How to open an <see cref="OnnxSession"/>.</summary>
 public sealed record OnnxSessionOptions

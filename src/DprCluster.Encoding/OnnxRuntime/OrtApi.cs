@@ -1,4 +1,4 @@
-namespace DprCluster.Encoding.OnnxRuntime;
+namespace DprCluster.Encoders.OnnxRuntime;
 
 /// <summary>
 /// The typed function pointers this binding uses, read from the <c>OrtApi</c> table at their <see cref="OrtApiSlot"/>

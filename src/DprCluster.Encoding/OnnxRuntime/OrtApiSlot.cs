@@ -1,4 +1,4 @@
-namespace DprCluster.Encoding.OnnxRuntime;
+namespace DprCluster.Encoders.OnnxRuntime;
 
 /// <summary>
 /// Positions of the functions this binding calls in ONNX Runtime's <c>OrtApi</c> table

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace DprCluster.Encoding.OnnxRuntime;
+namespace DprCluster.Encoders.OnnxRuntime;
 
 /// <summary>An owned ORT object (session, session options, ...) released through its ORT Release function.</summary>
 internal sealed unsafe class OrtHandle : SafeHandle

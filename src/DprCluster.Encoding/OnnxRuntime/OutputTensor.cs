@@ -1,4 +1,4 @@
-namespace DprCluster.Encoding.OnnxRuntime;
+namespace DprCluster.Encoders.OnnxRuntime;
 
 /// <summary>
 /// A view of one output of a run, valid until its <see cref="SessionOutputs"/> is disposed. The data stays in

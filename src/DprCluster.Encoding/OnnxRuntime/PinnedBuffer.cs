@@ -1,4 +1,4 @@
-namespace DprCluster.Encoding.OnnxRuntime;
+namespace DprCluster.Encoders.OnnxRuntime;
 
 /// <summary>
 /// A managed array on the pinned object heap: ORT tensors are created directly over it (no copy, no GC handle),

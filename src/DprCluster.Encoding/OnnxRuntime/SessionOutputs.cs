@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 
-namespace DprCluster.Encoding.OnnxRuntime;
+namespace DprCluster.Encoders.OnnxRuntime;
 
 /// <summary>
 /// The outputs of one <see cref="OnnxSession.Run"/>, owned until <see cref="Dispose"/> releases them. Held inline,

@@ -1,4 +1,4 @@
-namespace DprCluster.Encoding.OnnxRuntime;
+namespace DprCluster.Encoders.OnnxRuntime;
 
 /// <summary>ONNX tensor element types (<c>ONNXTensorElementDataType</c>); the values are ONNX's own.</summary>
 public enum TensorElementType

@@ -1,4 +1,4 @@
-namespace DprCluster.Encoding.OnnxRuntime;
+namespace DprCluster.Encoders.OnnxRuntime;
 
 /// <summary>
 /// A model input or output as the session reports it. <paramref name="Dimensions"/> holds -1 for symbolic

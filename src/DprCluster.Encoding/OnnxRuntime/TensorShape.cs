@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 
-namespace DprCluster.Encoding.OnnxRuntime;
+namespace DprCluster.Encoders.OnnxRuntime;
 
 /// <summary>A tensor shape of up to <see cref="MaxRank"/> dimensions, stored inline so that passing it allocates nothing.</summary>
 public struct TensorShape

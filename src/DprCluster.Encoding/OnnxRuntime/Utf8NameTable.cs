@@ -1,5 +1,5 @@
 
-namespace DprCluster.Encoding.OnnxRuntime;
+namespace DprCluster.Encoders.OnnxRuntime;
 
 /// <summary>
 /// Input or output names as NUL-terminated UTF-8 in pinned memory, with a pointer per name, built once per session

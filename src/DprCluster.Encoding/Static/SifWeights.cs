@@ -1,4 +1,4 @@
-namespace DprCluster.Encoding.Static;
+namespace DprCluster.Encoders.Static;
 
 /// <summary>
 /// Smooth inverse frequency weights (Arora et al., 2017): weight(w) = a / (a + p(w)). The word vectors carry no counts,

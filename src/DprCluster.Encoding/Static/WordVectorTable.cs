@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using DprCluster.Index.Storage;
 
-namespace DprCluster.Encoding.Static;
+namespace DprCluster.Encoders.Static;
 
 /// <summary>
 /// Word vectors in frequency-rank order (row i is the i-th most frequent word), stored as half floats to halve memory,

@@ -1,4 +1,4 @@
-namespace DprCluster.Encoding.Transformer;
+namespace DprCluster.Encoders.Transformer;
 
 /// <summary>
 /// A model directory that cannot serve as an encoder: missing or malformed files, inputs or outputs the encoder does

@@ -1,4 +1,4 @@
-namespace DprCluster.Encoding.Transformer;
+namespace DprCluster.Encoders.Transformer;
 
 /// <summary>How one vector is taken from the model's outputs.</summary>
 public enum Pooling

@@ -1,4 +1,4 @@
-namespace DprCluster.Encoding.Transformer;
+namespace DprCluster.Encoders.Transformer;
 
 /// <summary>
 /// A dual encoder over ONNX models: DPR's separate question and context models, or one model for both (with the

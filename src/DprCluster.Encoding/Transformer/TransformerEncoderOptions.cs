@@ -1,6 +1,6 @@
-using DprCluster.Encoding.OnnxRuntime;
+using DprCluster.Encoders.OnnxRuntime;
 
-namespace DprCluster.Encoding.Transformer;
+namespace DprCluster.Encoders.Transformer;
 
 /// <summary>How to run a <see cref="TransformerEncoder"/>.</summary>
 public sealed record TransformerEncoderOptions

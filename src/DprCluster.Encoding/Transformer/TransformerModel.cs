@@ -1,8 +1,8 @@
 using System.Numerics.Tensors;
-using DprCluster.Encoding.OnnxRuntime;
+using DprCluster.Encoders.OnnxRuntime;
 using DprCluster.Text.Tokenization;
 
-namespace DprCluster.Encoding.Transformer;
+namespace DprCluster.Encoders.Transformer;
 
 /// <summary>
 /// One ONNX encoder model with its tokenizer: tokenises a batch straight into pinned input buffers, runs ONNX Runtime

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using DprCluster.Text.Tokenization;
 
-namespace DprCluster.Encoding.Transformer;
+namespace DprCluster.Encoders.Transformer;
 
 /// <summary>
 /// What a model directory says about encoding with it: <c>config.json</c> (Hugging Face; model_type, hidden_size,
