@@ -44,7 +44,7 @@ internal static class BenchEncodeCommand
 
     /// <summary>One row of the table.</summary>
     private sealed record Measurement(string Level, int Batch, int Batches, double SequencesPerSecond, double P50Ms, double P99Ms,
-        double AllocatedBytesPerBatch, double MeanTokens);
+        double AllocatedBytesPerBatch);
 
     private static int Run(string model, string batchList, int threads, EncoderKind kind, int textCount, double seconds, string? data, string? json)
     {
@@ -140,7 +140,7 @@ internal static class BenchEncodeCommand
         {
             var (flat, lengths, width) = batches[i % batches.Count];
             encoder.EncodeTokenized(flat, lengths, width, vectors);
-        }, batches.Average(b => b.Lengths.Average()));
+        });
     }
 
     /// <summary>Text → vectors: tokenisation, padding, run and pooling.</summary>
@@ -160,10 +160,10 @@ internal static class BenchEncodeCommand
             {
                 encoder.EncodePassages(texts.AsSpan(start, batch), string.Empty, vectors);
             }
-        }, double.NaN);
+        });
     }
 
-    private static Measurement Measure(string level, int batch, int batches, double seconds, Action<int> runBatch, double meanTokens)
+    private static Measurement Measure(string level, int batch, int batches, double seconds, Action<int> runBatch)
     {
         for (int i = 0; i < Math.Min(batches, 3); i++)
         {
@@ -186,7 +186,7 @@ internal static class BenchEncodeCommand
         double elapsed = (now - start) / (double)Stopwatch.Frequency;
         Array.Sort(latencies, 0, iterations);
         return new Measurement(level, batch, batches, iterations * (double)batch / elapsed, Percentile(latencies, iterations, 0.50),
-            Percentile(latencies, iterations, 0.99), allocated / (double)iterations, meanTokens);
+            Percentile(latencies, iterations, 0.99), allocated / (double)iterations);
     }
 
     private static double Percentile(double[] sorted, int count, double p) => sorted[Math.Min(count - 1, (int)Math.Ceiling(p * count) - 1)];

@@ -156,11 +156,15 @@ public sealed unsafe class OnnxSession : IDisposable
                     }
                     names[created] = _inputNames[tensor.InputIndex];
                     ReadOnlySpan<long> shape = tensor.Shape.AsSpan();
+                    nint tensorStatus;
                     fixed (long* dims = shape)
                     {
-                        Library.Check(api.CreateTensorWithDataAsOrtValue(Library.CpuMemoryInfo, tensor.Data, (nuint)tensor.ByteLength,
-                            dims, (nuint)shape.Length, (int)tensor.ElementType, &values[created]),
-                            $"Input '{Inputs[tensor.InputIndex].Name}'");
+                        tensorStatus = api.CreateTensorWithDataAsOrtValue(Library.CpuMemoryInfo, tensor.Data, (nuint)tensor.ByteLength,
+                            dims, (nuint)shape.Length, (int)tensor.ElementType, &values[created]);
+                    }
+                    if (tensorStatus != 0)
+                    {
+                        Library.Check(tensorStatus, $"Input '{Inputs[tensor.InputIndex].Name}'");
                     }
                 }
             }
