@@ -43,6 +43,29 @@ public sealed class ChecksummedReader(Stream stream, string source)
         return BinaryPrimitives.ReadInt64LittleEndian(buffer);
     }
 
+    /// <summary>Reads a string written by <see cref="ChecksummedWriter.WriteString"/>; at most <paramref name="maxBytes"/> long.</summary>
+    public string ReadString(string section, int maxBytes = 64 << 20)
+    {
+        int length = ReadInt32(section);
+        if (length < 0 || length > maxBytes)
+        {
+            throw Invalid($"string length {length} in section '{section}'");
+        }
+        byte[] bytes = length <= 256 ? new byte[length] : System.Buffers.ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            Read(bytes.AsSpan(0, length), section);
+            return System.Text.Encoding.UTF8.GetString(bytes, 0, length);
+        }
+        finally
+        {
+            if (length > 256)
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(bytes);
+            }
+        }
+    }
+
     /// <summary>Reads the stored checksum of the section just read and compares it with the bytes.</summary>
     public void EndSection(string section)
     {

@@ -41,6 +41,14 @@ public sealed class ChecksummedWriter(Stream stream)
         Write(buffer);
     }
 
+    /// <summary>Writes a string as its UTF-8 byte count (int32) and bytes.</summary>
+    public void WriteString(string value)
+    {
+        byte[] bytes = System.Text.Encoding.UTF8.GetBytes(value);
+        WriteInt32(bytes.Length);
+        Write(bytes);
+    }
+
     /// <summary>Closes the current section by writing its checksum; the next write starts a new one.</summary>
     public void EndSection()
     {

@@ -1,0 +1,168 @@
+using DprCluster.Encoders;
+using DprCluster.Grains.Contracts;
+using DprCluster.Grains.Placement;
+
+namespace DprCluster.Grains.Coordinator;
+
+public sealed partial class CoordinatorGrain
+{
+    /// <inheritdoc />
+    public async Task<UpsertResponse> UpsertAsync(IReadOnlyList<Passage> passages, CancellationToken cancellationToken)
+    {
+        ValidateBatch(passages);
+        var vectors = new float[passages.Count][];
+        for (int start = 0; start < passages.Count; start += _options.EncodeBatch)
+        {
+            int count = Math.Min(_options.EncodeBatch, passages.Count - start);
+            var texts = new PassageText[count];
+            for (int i = 0; i < count; i++)
+            {
+                texts[i] = new PassageText(passages[start + i].Title ?? "", passages[start + i].Text);
+            }
+            float[][] encoded = await _directory.Encoder.EncodePassagesAsync(texts, cancellationToken).ConfigureAwait(false);
+            Array.Copy(encoded, 0, vectors, start, count);
+        }
+
+        var byShard = new Dictionary<int, List<EncodedPassage>>();
+        for (int i = 0; i < passages.Count; i++)
+        {
+            Passage p = passages[i];
+            int shard = _directory.Placement.ShardOf(p.Id);
+            if (!byShard.TryGetValue(shard, out List<EncodedPassage>? list))
+            {
+                byShard[shard] = list = [];
+            }
+            list.Add(new EncodedPassage(p with { Title = p.Title ?? "" }, vectors[i]));
+        }
+        var writes = new List<Task>(byShard.Count);
+        foreach ((int shard, List<EncodedPassage> list) in byShard)
+        {
+            var request = new ShardUpsertRequest(list);
+            writes.Add(WriteToReplicasAsync(shard, (grain, token) => grain.UpsertAsync(request, token), cancellationToken));
+        }
+        await Task.WhenAll(writes).ConfigureAwait(false);
+        return new UpsertResponse(passages.Count, byShard.Count);
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken)
+    {
+        RequireId(id);
+        var request = new ShardDeleteRequest([id]);
+        int applied = await WriteToReplicasAsync(_directory.Placement.ShardOf(id),
+            (grain, token) => grain.DeleteAsync(request, token), cancellationToken).ConfigureAwait(false);
+        return applied > 0;
+    }
+
+    /// <inheritdoc />
+    public async Task<Passage?> GetAsync(string id, CancellationToken cancellationToken)
+    {
+        RequireId(id);
+        int shard = _directory.Placement.ShardOf(id);
+        // Wrapped so that "absent" (a null passage) differs from "no replica answered" (a null holder).
+        PassageHolder? holder = await CallOneReplicaAsync(shard, 0,
+            async (grain, token) => new PassageHolder(await grain.GetAsync(id, token).ConfigureAwait(false)),
+            cancellationToken).ConfigureAwait(false);
+        if (holder is null)
+        {
+            throw new ClusterException(ClusterErrorCodes.ShardUnavailable, $"no replica of shard {shard} answered");
+        }
+        return holder.Passage;
+    }
+
+    /// <summary>
+    /// Sends a write to every replica of <paramref name="shard"/> and waits for the quorum (all by default); returns
+    /// the largest number of records any replica applied.
+    /// </summary>
+    private async Task<int> WriteToReplicasAsync(int shard, Func<IShardGrain, CancellationToken, Task<ShardWriteResponse>> write,
+        CancellationToken cancellationToken)
+    {
+        IReadOnlyList<ShardReplica> replicas = _directory.ReplicasOf(shard);
+        var tasks = new Task<ShardWriteResponse>[replicas.Count];
+        for (int r = 0; r < replicas.Count; r++)
+        {
+            tasks[r] = WriteOneAsync(replicas[r].Grain, write, cancellationToken);
+        }
+        try
+        {
+            await Task.WhenAll(tasks).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Counted below: some replicas may have acknowledged.
+        }
+        int acks = 0;
+        int applied = 0;
+        Exception? firstError = null;
+        foreach (Task<ShardWriteResponse> task in tasks)
+        {
+            if (task.IsCompletedSuccessfully)
+            {
+                acks++;
+                applied = Math.Max(applied, task.Result.Applied);
+            }
+            else
+            {
+                firstError ??= task.Exception?.GetBaseException();
+            }
+        }
+        if (firstError is ClusterException { Code: ClusterErrorCodes.InvalidRequest or ClusterErrorCodes.DimensionMismatch } invalid)
+        {
+            throw invalid;
+        }
+        int quorum = Math.Min(_options.WriteQuorum ?? replicas.Count, replicas.Count);
+        if (acks < quorum)
+        {
+            throw new ClusterException(ClusterErrorCodes.ShardUnavailable,
+                $"shard {shard}: {acks} of {replicas.Count} replicas acknowledged, {quorum} needed ({firstError?.Message})", firstError);
+        }
+        return applied;
+    }
+
+    private async Task<ShardWriteResponse> WriteOneAsync(IShardGrain grain, Func<IShardGrain, CancellationToken, Task<ShardWriteResponse>> write,
+        CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(_options.ShardTimeout);
+        return await write(grain, deadline.Token).ConfigureAwait(false);
+    }
+
+    private void ValidateBatch(IReadOnlyList<Passage> passages)
+    {
+        if (passages is null || passages.Count == 0)
+        {
+            throw new ClusterException(ClusterErrorCodes.InvalidRequest, "passages must be a non-empty list");
+        }
+        if (passages.Count > _options.MaxBatch)
+        {
+            throw new ClusterException(ClusterErrorCodes.InvalidRequest, $"at most {_options.MaxBatch} passages per request, got {passages.Count}");
+        }
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (Passage passage in passages)
+        {
+            if (passage is null)
+            {
+                throw new ClusterException(ClusterErrorCodes.InvalidRequest, "passages must not contain null");
+            }
+            RequireId(passage.Id);
+            if (passage.Text is null)
+            {
+                throw new ClusterException(ClusterErrorCodes.InvalidRequest, $"passage '{passage.Id}' has no text");
+            }
+            if (!ids.Add(passage.Id))
+            {
+                throw new ClusterException(ClusterErrorCodes.InvalidRequest, $"passage id '{passage.Id}' appears twice in one batch");
+            }
+        }
+    }
+
+    private static void RequireId(string id)
+    {
+        if (string.IsNullOrEmpty(id))
+        {
+            throw new ClusterException(ClusterErrorCodes.InvalidRequest, "passage id must be a non-empty string");
+        }
+    }
+
+    private sealed record PassageHolder(Passage? Passage);
+}

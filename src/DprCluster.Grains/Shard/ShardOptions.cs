@@ -1,0 +1,42 @@
+using DprCluster.Grains.Shard.Storage;
+using DprCluster.Index.Vectors;
+using DprCluster.Text.Analysis;
+using DprCluster.Text.Bm25;
+
+namespace DprCluster.Grains.Shard;
+
+/// <summary>Configuration of one shard replica.</summary>
+/// <param name="DataDirectory">Root data directory; the shard keeps its files in <c>shard-&lt;id&gt;</c> below it.</param>
+/// <param name="Dimensions">Length of the passage vectors (the encoder's dimension).</param>
+public sealed record ShardOptions(string DataDirectory, int Dimensions)
+{
+    /// <summary>Similarity; DPR scores by inner product.</summary>
+    public Metric Metric { get; init; } = Metric.InnerProduct;
+
+    /// <summary>HNSW links per node (level 0 keeps twice as many).</summary>
+    public int M { get; init; } = 16;
+
+    /// <summary>HNSW beam width while inserting.</summary>
+    public int EfConstruction { get; init; } = 200;
+
+    /// <summary>HNSW beam width of a search that names none.</summary>
+    public int EfSearch { get; init; } = 128;
+
+    /// <summary>When the log is forced to disk; <see cref="WalSyncMode.Always"/> makes every ack survive power loss.</summary>
+    public WalSyncMode Sync { get; init; } = WalSyncMode.Always;
+
+    /// <summary>A snapshot is written after this many log records.</summary>
+    public int SnapshotEveryRecords { get; init; } = 50_000;
+
+    /// <summary>Largest number of queued writes taken into one group commit.</summary>
+    public int MaxGroupCommit { get; init; } = 256;
+
+    /// <summary>Largest k a search may ask for.</summary>
+    public int MaxK { get; init; } = 1000;
+
+    /// <summary>BM25 parameters (Anserini's k1 = 0.9, b = 0.4 by default).</summary>
+    public Bm25Parameters Bm25 { get; init; } = new();
+
+    /// <summary>Analyzer of the BM25 postings; must match the coordinators'.</summary>
+    public EnglishAnalyzerOptions Analyzer { get; init; } = new();
+}

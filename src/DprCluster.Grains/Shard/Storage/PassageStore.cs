@@ -1,0 +1,74 @@
+using System.Collections.Concurrent;
+using DprCluster.Grains.Contracts;
+
+namespace DprCluster.Grains.Shard.Storage;
+
+/// <summary>
+/// The shard's passages by id, and the 64-bit key each id has in the HNSW graph. Keys are handed out in write order
+/// and never reused, so replaying the log reproduces them exactly. One writer, any number of readers.
+/// </summary>
+public sealed class PassageStore
+{
+    private readonly ConcurrentDictionary<string, StoredPassage> _byId = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<long, StoredPassage> _byKey = new();
+
+    /// <summary>Creates an empty store whose first key is <paramref name="nextKey"/>.</summary>
+    public PassageStore(long nextKey = 0)
+    {
+        NextKey = nextKey;
+    }
+
+    /// <summary>The key the next new id will get.</summary>
+    public long NextKey { get; private set; }
+
+    /// <summary>Stored passages.</summary>
+    public int Count => _byKey.Count;
+
+    /// <summary>Stores or replaces <paramref name="passage"/> and returns its key (unchanged for a replacement).</summary>
+    public long Upsert(Passage passage)
+    {
+        long key = _byId.TryGetValue(passage.Id, out StoredPassage? existing) ? existing.Key : NextKey++;
+        var stored = new StoredPassage(key, passage);
+        _byKey[key] = stored;
+        _byId[passage.Id] = stored;
+        return key;
+    }
+
+    /// <summary>Removes <paramref name="id"/>; returns its key, or null when absent.</summary>
+    public long? Remove(string id)
+    {
+        if (!_byId.TryRemove(id, out StoredPassage? stored))
+        {
+            return null;
+        }
+        _byKey.TryRemove(stored.Key, out _);
+        return stored.Key;
+    }
+
+    /// <summary>The key of <paramref name="id"/>, or null.</summary>
+    public long? KeyOf(string id) => _byId.TryGetValue(id, out StoredPassage? stored) ? stored.Key : null;
+
+    /// <summary>The passage with <paramref name="id"/>, or null.</summary>
+    public Passage? Get(string id) => _byId.TryGetValue(id, out StoredPassage? stored) ? stored.Passage : null;
+
+    /// <summary>The passage with graph key <paramref name="key"/>, or null (deleted meanwhile).</summary>
+    public Passage? GetByKey(long key) => _byKey.TryGetValue(key, out StoredPassage? stored) ? stored.Passage : null;
+
+    /// <summary>Every stored passage with its key, in key order (for snapshots).</summary>
+    public IEnumerable<StoredPassage> InKeyOrder()
+    {
+        var all = new List<StoredPassage>(_byKey.Values);
+        all.Sort((a, b) => a.Key.CompareTo(b.Key));
+        return all;
+    }
+
+    /// <summary>Restores a passage read from a snapshot.</summary>
+    internal void Restore(StoredPassage stored)
+    {
+        _byKey[stored.Key] = stored;
+        _byId[stored.Passage.Id] = stored;
+    }
+}
+
+/// <summary>A passage and its graph key.</summary>
+public sealed record StoredPassage(long Key, Passage Passage);
