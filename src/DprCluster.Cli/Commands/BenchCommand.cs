@@ -8,6 +8,7 @@ internal static class BenchCommand
     public static Command Create() => new("bench", "Benchmarks that print side-by-side tables.")
     {
         BenchAnnCommand.Create(),
+        BenchBm25Command.Create(),
         BenchEncodeCommand.Create(),
         BenchTokenizeCommand.Create(),
     };

@@ -252,7 +252,7 @@ public sealed class Bm25Index : IDisposable
             }
             else
             {
-                MaxScoreSearch.Run(_index, [.. terms], query.Terms.Count, normalization, heap);
+                MaxScoreSearch.Run(_index, [.. terms], normalization, heap);
             }
             return heap.ToSortedHits();
         }

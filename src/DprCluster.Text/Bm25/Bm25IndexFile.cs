@@ -249,7 +249,8 @@ internal static class Bm25IndexFile
 
         public readonly bool AtEnd => _position == _data.Length;
 
-        public byte ReadByte() => Take(1)[0];
+        public byte ReadByte() =>
+            _position < _data.Length ? _data[_position++] : throw new InvalidDataException($"payload ends early at offset {_position}");
 
         public float ReadSingle() => BinaryPrimitives.ReadSingleLittleEndian(Take(4));
 

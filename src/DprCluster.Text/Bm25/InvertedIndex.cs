@@ -246,7 +246,7 @@ internal sealed class InvertedIndex
             {
                 throw new InvalidDataException($"term '{term.Text}' is empty, has no postings or appears twice");
             }
-            int termId = index.CreateTerm(term.Text);
+            int termId = index.CreateTerm(term.Text, term.Documents.Length);
             PostingList postings = index._postings[termId];
             int previous = -1;
             for (int i = 0; i < term.Documents.Length; i++)
@@ -290,7 +290,7 @@ internal sealed class InvertedIndex
     private float NormLength(int length) =>
         LengthEncoding == DocumentLengthEncoding.Lucene ? LuceneLengthQuantizer.Quantize(length) : length;
 
-    private int CreateTerm(string term)
+    private int CreateTerm(string term, int capacity = 2)
     {
         int termId = _termCount++;
         if (termId == _terms.Length)
@@ -300,7 +300,7 @@ internal sealed class InvertedIndex
             Array.Resize(ref _pendingFrequencies, termId * 2);
         }
         _terms[termId] = term;
-        _postings[termId] = new PostingList();
+        _postings[termId] = new PostingList(capacity);
         _termIds.Add(term, termId);
         return termId;
     }
