@@ -1,0 +1,28 @@
+using System.Text.Json.Serialization;
+using DprCluster.Grains.Contracts;
+
+namespace DprCluster.Silo.Api;
+
+/// <summary>
+/// Source-generated JSON for the REST API: snake_case names, enums as strings, nulls left out, and unknown request
+/// members rejected so a misspelt field is an error instead of a silent default.
+/// </summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    Converters = [typeof(SnakeCaseEnumConverter<ShardState>)],
+    AllowTrailingCommas = false,
+    ReadCommentHandling = System.Text.Json.JsonCommentHandling.Disallow,
+    MaxDepth = 16)]
+[JsonSerializable(typeof(SearchBody))]
+[JsonSerializable(typeof(PassagesBody))]
+[JsonSerializable(typeof(PassageBody))]
+[JsonSerializable(typeof(SearchResponse))]
+[JsonSerializable(typeof(MultiSearchResponse))]
+[JsonSerializable(typeof(UpsertResponse))]
+[JsonSerializable(typeof(DeleteResponse))]
+[JsonSerializable(typeof(ClusterStatus))]
+[JsonSerializable(typeof(HealthResponse))]
+[JsonSerializable(typeof(ProblemDocument))]
+public sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -1,0 +1,183 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using DprCluster.Encoders.Batching;
+using DprCluster.Grains.Contracts;
+using DprCluster.Silo.Configuration;
+using DprCluster.Silo.Transport;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
+
+namespace DprCluster.Silo.Api;
+
+/// <summary>
+/// The public REST API of a gateway: search, passage upsert/get/delete and the cluster view, as JSON, with every
+/// failure answered as problem+json carrying a stable code. Each request runs under a deadline that the coordinator's
+/// calls to other silos inherit.
+/// </summary>
+public sealed class RestApi(ICoordinatorGrain coordinator, ApiOptions options, ILogger<RestApi> logger)
+{
+    private const string Json = "application/json";
+    private readonly ApiKeyCheck _apiKey = new(options.ApiKey);
+    private readonly TimeSpan _searchTimeout = TimeSpan.FromMilliseconds(options.SearchTimeoutMs);
+    private readonly TimeSpan _writeTimeout = TimeSpan.FromMilliseconds(options.WriteTimeoutMs);
+
+    /// <summary>Adds the <c>/v1</c> routes (with their OpenAPI descriptions) to <paramref name="routes"/>.</summary>
+    public void Map(IEndpointRouteBuilder routes)
+    {
+        RouteGroupBuilder v1 = routes.MapGroup("/v1");
+        v1.MapPost("/search", Handler(_searchTimeout, SearchAsync))
+            .WithName("Search")
+            .WithSummary("Search the passages (dense, BM25 or hybrid).")
+            .WithDescription("Send 'query' for one question or 'queries' for several; the latter answers {results: [...], took_ms}.")
+            .Accepts<SearchBody>(Json)
+            .Produces<SearchResponse>(StatusCodes.Status200OK, Json)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status504GatewayTimeout);
+        v1.MapPost("/passages", Handler(_writeTimeout, UpsertAsync))
+            .WithName("UpsertPassages")
+            .WithSummary("Insert or replace a batch of passages; answers once they are durable and searchable.")
+            .Accepts<PassagesBody>(Json)
+            .Produces<UpsertResponse>(StatusCodes.Status200OK, Json)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        v1.MapGet("/passages/{id}", Handler(_writeTimeout, GetAsync))
+            .WithName("GetPassage")
+            .WithSummary("One passage by id.")
+            .Produces<PassageBody>(StatusCodes.Status200OK, Json)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        v1.MapDelete("/passages/{id}", Handler(_writeTimeout, DeleteAsync))
+            .WithName("DeletePassage")
+            .WithSummary("Delete one passage; it never comes back in results.")
+            .Produces<DeleteResponse>(StatusCodes.Status200OK, Json)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        v1.MapGet("/cluster", Handler(_writeTimeout, ClusterAsync))
+            .WithName("Cluster")
+            .WithSummary("Silos, roles, shards, replicas, passage and deleted counts, and states.")
+            .Produces<ClusterStatus>(StatusCodes.Status200OK, Json);
+    }
+
+    // A Delegate (not a RequestDelegate) so the route builder accepts OpenAPI metadata (Accepts/Produces).
+    private Delegate Handler(TimeSpan timeout, Func<HttpContext, CancellationToken, Task> handler) =>
+        (HttpContext context) => RunAsync(context, timeout, handler);
+
+    private async Task SearchAsync(HttpContext context, CancellationToken cancellationToken)
+    {
+        long start = Stopwatch.GetTimestamp();
+        SearchBody body = await JsonBodyReader.ReadAsync(context.Request, ApiJsonContext.Default.SearchBody,
+            options.MaxBodyBytes, cancellationToken).ConfigureAwait(false);
+        SearchRequest[] requests = SearchValidation.Validate(body, options);
+        if (body.Query is not null)
+        {
+            SearchResponse response = await coordinator.SearchAsync(requests[0], cancellationToken).ConfigureAwait(false);
+            await WriteJsonAsync(context, response, ApiJsonContext.Default.SearchResponse).ConfigureAwait(false);
+            return;
+        }
+        var searches = new Task<SearchResponse>[requests.Length];
+        for (int i = 0; i < searches.Length; i++)
+        {
+            searches[i] = coordinator.SearchAsync(requests[i], cancellationToken);
+        }
+        SearchResponse[] results = await Task.WhenAll(searches).ConfigureAwait(false);
+        var multi = new MultiSearchResponse(results, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        await WriteJsonAsync(context, multi, ApiJsonContext.Default.MultiSearchResponse).ConfigureAwait(false);
+    }
+
+    private async Task UpsertAsync(HttpContext context, CancellationToken cancellationToken)
+    {
+        _apiKey.Require(context.Request);
+        PassagesBody body = await JsonBodyReader.ReadAsync(context.Request, ApiJsonContext.Default.PassagesBody,
+            options.MaxBodyBytes, cancellationToken).ConfigureAwait(false);
+        Passage[] passages = PassageValidation.Validate(body, options);
+        UpsertResponse response = await coordinator.UpsertAsync(passages, cancellationToken).ConfigureAwait(false);
+        await WriteJsonAsync(context, response, ApiJsonContext.Default.UpsertResponse).ConfigureAwait(false);
+    }
+
+    private async Task GetAsync(HttpContext context, CancellationToken cancellationToken)
+    {
+        string id = PassageValidation.ValidateId(context.Request.RouteValues["id"] as string, options);
+        Passage passage = await coordinator.GetAsync(id, cancellationToken).ConfigureAwait(false)
+            ?? throw new ClusterException(ClusterErrorCodes.NotFound, $"No passage has id '{id}'.");
+        var body = new PassageBody { Id = passage.Id, Title = passage.Title, Text = passage.Text, Metadata = passage.Metadata };
+        await WriteJsonAsync(context, body, ApiJsonContext.Default.PassageBody).ConfigureAwait(false);
+    }
+
+    private async Task DeleteAsync(HttpContext context, CancellationToken cancellationToken)
+    {
+        _apiKey.Require(context.Request);
+        string id = PassageValidation.ValidateId(context.Request.RouteValues["id"] as string, options);
+        if (!await coordinator.DeleteAsync(id, cancellationToken).ConfigureAwait(false))
+        {
+            throw new ClusterException(ClusterErrorCodes.NotFound, $"No passage has id '{id}'.");
+        }
+        await WriteJsonAsync(context, new DeleteResponse(id, true), ApiJsonContext.Default.DeleteResponse).ConfigureAwait(false);
+    }
+
+    private async Task ClusterAsync(HttpContext context, CancellationToken cancellationToken)
+    {
+        ClusterStatus status = await coordinator.GetClusterAsync(cancellationToken).ConfigureAwait(false);
+        await WriteJsonAsync(context, status, ApiJsonContext.Default.ClusterStatus).ConfigureAwait(false);
+    }
+
+    private async Task RunAsync(HttpContext context, TimeSpan timeout, Func<HttpContext, CancellationToken, Task> handler)
+    {
+        CancellationToken aborted = context.RequestAborted;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        deadline.CancelAfter(timeout);
+        CallDeadline.Set(timeout);
+        try
+        {
+            await handler(context, deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
+            // The client went away; there is nobody to answer.
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            await ProblemWriter.WriteAsync(context, ClusterErrorCodes.DeadlineExceeded,
+                $"The request ran past its deadline of {timeout.TotalMilliseconds:F0} ms.").ConfigureAwait(false);
+        }
+        catch (ClusterException e)
+        {
+            await ProblemWriter.WriteAsync(context, e.Code, e.Message).ConfigureAwait(false);
+        }
+        catch (EncoderOverloadedException e)
+        {
+            await ProblemWriter.WriteAsync(context, ClusterErrorCodes.Overloaded, e.Message).ConfigureAwait(false);
+        }
+        catch (BadHttpRequestException e)
+        {
+            string code = e.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? ClusterErrorCodes.PayloadTooLarge
+                : ClusterErrorCodes.InvalidRequest;
+            await ProblemWriter.WriteAsync(context, code, e.Message).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "{Method} {Path} failed", context.Request.Method, context.Request.Path);
+            await ProblemWriter.WriteAsync(context, ClusterErrorCodes.Internal,
+                "An unexpected error occurred; the silo's log has the details.").ConfigureAwait(false);
+        }
+    }
+
+    private static async Task WriteJsonAsync<T>(HttpContext context, T value, JsonTypeInfo<T> typeInfo)
+    {
+        HttpResponse response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = Json;
+        await using (var writer = new Utf8JsonWriter(response.BodyWriter))
+        {
+            JsonSerializer.Serialize(writer, value, typeInfo);
+        }
+        await response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,23 @@
+namespace DprCluster.Silo.Api;
+
+/// <summary>Body of <c>POST /v1/search</c>: exactly one of <see cref="Query"/> or <see cref="Queries"/>.</summary>
+public sealed record SearchBody
+{
+    /// <summary>One question.</summary>
+    public string? Query { get; init; }
+
+    /// <summary>Several questions answered in one call (the response then carries <c>results</c>).</summary>
+    public IReadOnlyList<string>? Queries { get; init; }
+
+    /// <summary>Hits to return (default 10).</summary>
+    public int? K { get; init; }
+
+    /// <summary><c>dense</c> (default), <c>bm25</c> or <c>hybrid</c>.</summary>
+    public string? Mode { get; init; }
+
+    /// <summary>HNSW beam width; the shards' default when absent.</summary>
+    public int? Ef { get; init; }
+
+    /// <summary>Hybrid fusion: <c>rrf</c> (default) or <c>linear</c> (BM25 + 1.1 · dense).</summary>
+    public string? Fusion { get; init; }
+}

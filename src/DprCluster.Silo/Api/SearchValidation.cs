@@ -1,0 +1,66 @@
+using DprCluster.Grains.Contracts;
+using DprCluster.Silo.Configuration;
+
+namespace DprCluster.Silo.Api;
+
+/// <summary>Checks a <see cref="SearchBody"/> against the API limits and turns it into coordinator requests.</summary>
+public static class SearchValidation
+{
+    /// <summary>Default number of hits.</summary>
+    public const int DefaultK = 10;
+
+    /// <summary>
+    /// One <see cref="SearchRequest"/> per question. Throws <see cref="ClusterException"/> with
+    /// <see cref="ClusterErrorCodes.InvalidRequest"/> naming the offending field.
+    /// </summary>
+    public static SearchRequest[] Validate(SearchBody body, ApiOptions limits)
+    {
+        int k = body.K ?? DefaultK;
+        if (k < 1 || k > limits.MaxK)
+        {
+            throw Invalid($"k must be between 1 and {limits.MaxK}; got {k}.");
+        }
+        if (body.Ef is int ef && (ef < 1 || ef > limits.MaxEf))
+        {
+            throw Invalid($"ef must be between 1 and {limits.MaxEf}; got {ef}.");
+        }
+        SearchMode mode = body.Mode?.ToLowerInvariant() switch
+        {
+            null or "dense" => SearchMode.Dense,
+            "bm25" => SearchMode.Bm25,
+            "hybrid" => SearchMode.Hybrid,
+            _ => throw Invalid($"Unknown mode '{body.Mode}'; use dense, bm25 or hybrid."),
+        };
+        FusionMethod fusion = body.Fusion?.ToLowerInvariant() switch
+        {
+            null or "rrf" => FusionMethod.Rrf,
+            "linear" => FusionMethod.Linear,
+            _ => throw Invalid($"Unknown fusion '{body.Fusion}'; use rrf or linear."),
+        };
+
+        if (body.Query is not null == body.Queries is not null)
+        {
+            throw Invalid("Give exactly one of 'query' (a question) or 'queries' (a list of questions).");
+        }
+        if (body.Query is not null)
+        {
+            return [new SearchRequest(RequireText(body.Query, "query"), k, mode, body.Ef, fusion)];
+        }
+        IReadOnlyList<string> queries = body.Queries!;
+        if (queries.Count == 0 || queries.Count > limits.MaxQueries)
+        {
+            throw Invalid($"queries must hold between 1 and {limits.MaxQueries} questions; got {queries.Count}.");
+        }
+        var requests = new SearchRequest[queries.Count];
+        for (int i = 0; i < requests.Length; i++)
+        {
+            requests[i] = new SearchRequest(RequireText(queries[i], $"queries[{i}]"), k, mode, body.Ef, fusion);
+        }
+        return requests;
+    }
+
+    private static string RequireText(string? text, string field) =>
+        string.IsNullOrWhiteSpace(text) ? throw Invalid($"{field} is empty; send a question.") : text;
+
+    private static ClusterException Invalid(string message) => new(ClusterErrorCodes.InvalidRequest, message);
+}

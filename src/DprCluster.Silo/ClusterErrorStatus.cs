@@ -1,0 +1,24 @@
+using DprCluster.Grains.Contracts;
+using Microsoft.AspNetCore.Http;
+
+namespace DprCluster.Silo;
+
+/// <summary>The HTTP status of each <see cref="ClusterErrorCodes"/> code, shared by the REST API and the transport.</summary>
+public static class ClusterErrorStatus
+{
+    /// <summary>Status code for <paramref name="code"/>; unknown codes are 500.</summary>
+    public static int Of(string code) => code switch
+    {
+        ClusterErrorCodes.InvalidRequest => StatusCodes.Status400BadRequest,
+        ClusterErrorCodes.DimensionMismatch => StatusCodes.Status400BadRequest,
+        ClusterErrorCodes.Unauthorized => StatusCodes.Status401Unauthorized,
+        ClusterErrorCodes.NotFound => StatusCodes.Status404NotFound,
+        ClusterErrorCodes.PayloadTooLarge => StatusCodes.Status413PayloadTooLarge,
+        ClusterErrorCodes.Overloaded => StatusCodes.Status429TooManyRequests,
+        ClusterErrorCodes.ShardUnavailable => StatusCodes.Status503ServiceUnavailable,
+        ClusterErrorCodes.ShardRecovering => StatusCodes.Status503ServiceUnavailable,
+        ClusterErrorCodes.ShardFailed => StatusCodes.Status503ServiceUnavailable,
+        ClusterErrorCodes.DeadlineExceeded => StatusCodes.Status504GatewayTimeout,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+}

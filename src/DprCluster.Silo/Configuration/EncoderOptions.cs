@@ -1,0 +1,38 @@
+namespace DprCluster.Silo.Configuration;
+
+/// <summary>The encoder a silo with the encoder role hosts (section <c>Encoder</c>).</summary>
+public sealed record EncoderOptions
+{
+    /// <summary><c>static</c> (the embedded GloVe-derived word vectors) or <c>onnx</c> (a Hugging Face-layout model directory).</summary>
+    public string Kind { get; init; } = "static";
+
+    /// <summary>ONNX question-encoder directory (or the one model for both sides).</summary>
+    public string? QuestionModel { get; init; }
+
+    /// <summary>ONNX passage-encoder directory; null uses <see cref="QuestionModel"/>.</summary>
+    public string? PassageModel { get; init; }
+
+    /// <summary>
+    /// Length of the vectors. Shard silos and gateways without a local encoder need it; null derives it from the
+    /// static vectors (100) or the ONNX model's config.json <c>hidden_size</c>.
+    /// </summary>
+    public int? Dimension { get; init; }
+
+    /// <summary>Encoder instances (one batching worker each).</summary>
+    public int Sessions { get; init; } = 1;
+
+    /// <summary>Most texts per encoder call.</summary>
+    public int MaxBatchSize { get; init; } = 64;
+
+    /// <summary>Longest wait, in milliseconds, for a batch to fill.</summary>
+    public double MaxDelayMs { get; init; } = 1;
+
+    /// <summary>Most queued texts before requests are refused as overloaded.</summary>
+    public int MaxQueueLength { get; init; } = 16384;
+
+    /// <summary>ONNX Runtime intra-op threads per session; 0 lets ONNX Runtime choose.</summary>
+    public int IntraOpThreads { get; init; }
+
+    /// <summary>Folder of the word-vector cache; null uses the machine cache (DPRCLUSTER_CACHE, XDG, ~/.cache).</summary>
+    public string? CacheDirectory { get; init; }
+}
