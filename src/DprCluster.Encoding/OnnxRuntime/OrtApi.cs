@@ -37,7 +37,6 @@ internal sealed unsafe class OrtApi
     public readonly delegate* unmanaged<nint, void*, nint> AllocatorFree;
     public readonly delegate* unmanaged<nint*, nint> GetAllocatorWithDefaultOptions;
     public readonly delegate* unmanaged<nint, void> ReleaseStatus;
-    public readonly delegate* unmanaged<nint, void> ReleaseMemoryInfo;
     public readonly delegate* unmanaged<nint, void> ReleaseSession;
     public readonly delegate* unmanaged<nint, void> ReleaseValue;
     public readonly delegate* unmanaged<nint, void> ReleaseRunOptions;
@@ -84,7 +83,6 @@ internal sealed unsafe class OrtApi
         AllocatorFree = (delegate* unmanaged<nint, void*, nint>)table[OrtApiSlot.AllocatorFree];
         GetAllocatorWithDefaultOptions = (delegate* unmanaged<nint*, nint>)table[OrtApiSlot.GetAllocatorWithDefaultOptions];
         ReleaseStatus = (delegate* unmanaged<nint, void>)table[OrtApiSlot.ReleaseStatus];
-        ReleaseMemoryInfo = (delegate* unmanaged<nint, void>)table[OrtApiSlot.ReleaseMemoryInfo];
         ReleaseSession = (delegate* unmanaged<nint, void>)table[OrtApiSlot.ReleaseSession];
         ReleaseValue = (delegate* unmanaged<nint, void>)table[OrtApiSlot.ReleaseValue];
         ReleaseRunOptions = (delegate* unmanaged<nint, void>)table[OrtApiSlot.ReleaseRunOptions];

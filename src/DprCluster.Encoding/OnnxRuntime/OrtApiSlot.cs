@@ -39,7 +39,6 @@ internal static class OrtApiSlot
     public const int AllocatorFree = 76;
     public const int GetAllocatorWithDefaultOptions = 78;
     public const int ReleaseStatus = 93;
-    public const int ReleaseMemoryInfo = 94;
     public const int ReleaseSession = 95;
     public const int ReleaseValue = 96;
     public const int ReleaseRunOptions = 97;
