@@ -8,6 +8,7 @@ internal static class BeirEvaluation
 {
     public static EvaluationReport Run(string directory, string split, RetrievalMode mode, Bm25Settings bm25, int k)
     {
+        RetrieverFactory.EnsureAvailable(mode);
         BeirDataset dataset = BeirDataset.Load(directory, split);
         (IRetriever retriever, TimeSpan indexing) = RetrieverFactory.Build(mode, dataset.Corpus, bm25);
         try

@@ -13,6 +13,7 @@ internal static class QaEvaluation
 {
     public static EvaluationReport Run(string path, string split, RetrievalMode mode, Bm25Settings bm25, int k)
     {
+        RetrieverFactory.EnsureAvailable(mode);
         BeirDataset dataset = Load(path, split);
         foreach (CorpusQuery query in dataset.Queries)
         {

@@ -84,6 +84,25 @@ public class PersistenceTests
     }
 
     [Fact]
+    public void ReadingConsumesExactlyOneIndexSoFilesCanEmbedSeveral()
+    {
+        using Bm25Index first = BuildWithDeletes();
+        using var second = new Bm25Index(EnglishAnalyzer.Default, new Bm25Parameters());
+        second.Upsert("only", "a lonely passage");
+        using var stream = new MemoryStream();
+        first.WriteTo(stream);
+        second.WriteTo(stream);
+        stream.WriteByte(0xAB);
+
+        stream.Position = 0;
+        using Bm25Index readFirst = Bm25Index.ReadFrom(stream);
+        using Bm25Index readSecond = Bm25Index.ReadFrom(stream);
+        Assert.Equal(first.Count, readFirst.Count);
+        Assert.Equal(["only"], readSecond.Search("lonely", 5).Select(h => h.Id));
+        Assert.Equal(0xAB, stream.ReadByte());
+    }
+
+    [Fact]
     public void EmptyIndexRoundTrips()
     {
         using var empty = new Bm25Index(EnglishAnalyzer.Default, new Bm25Parameters());
