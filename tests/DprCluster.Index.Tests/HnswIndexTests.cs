@@ -9,7 +9,8 @@ public class HnswIndexTests
     private const int Dim = 32;
     private const int K = 10;
 
-    // Inner product is searched on the graph directly, as FAISS does; on this data (norms varying ±30%) it needs a
+    // One build thread keeps these graphs, and so the recall they assert, reproducible; the parallel build has its own
+    // test. Inner product is searched on the graph directly, as FAISS does; on this data (norms varying ±30%) it needs a
     // wider beam for the same recall: hnswlib gets 0.921 at ef=100 and 0.963 at ef=400 on the same vectors, we get
     // 0.921 and 0.966.
     [Theory]
@@ -22,7 +23,7 @@ public class HnswIndexTests
         float[] queries = SyntheticVectors.Clustered(200, Dim, 20, seed: 12);
         long[] ids = SyntheticVectors.Ids(5000, first: 1_000_000_000_000);
         var index = new HnswIndex(new HnswOptions(Dim, metric, M: 16, EfConstruction: 200, EfSearch: ef));
-        index.AddRange(ids, data, threads: 2);
+        index.AddRange(ids, data, threads: 1);
 
         double recall = SyntheticVectors.Recall(index, SyntheticVectors.Exact(Dim, metric, ids, data), queries, K);
         Assert.True(recall >= 0.95, $"recall@10 {recall:F4} for {metric}");
@@ -76,7 +77,7 @@ public class HnswIndexTests
         // neighbourhood is tombstones the search has to walk through.
         float[] data = SyntheticVectors.Clustered(3000, Dim, 6, seed: 31);
         var index = new HnswIndex(new HnswOptions(Dim, Metric.L2, EfSearch: 16));
-        index.AddRange(SyntheticVectors.Ids(3000), data, threads: 2);
+        index.AddRange(SyntheticVectors.Ids(3000), data, threads: 1);
         var deleted = new HashSet<long>();
         for (long id = 0; id < 3000; id++)
         {
@@ -106,7 +107,7 @@ public class HnswIndexTests
     {
         float[] data = SyntheticVectors.Clustered(1000, Dim, 4, seed: 41);
         var index = new HnswIndex(new HnswOptions(Dim, Metric.L2));
-        index.AddRange(SyntheticVectors.Ids(1000), data, threads: 2);
+        index.AddRange(SyntheticVectors.Ids(1000), data, threads: 1);
         float[] moved = SyntheticVectors.Clustered(1, Dim, 1, seed: 42);
         index.Add(17, moved);
 
@@ -126,7 +127,7 @@ public class HnswIndexTests
         const int live = 3000;
         float[] data = SyntheticVectors.Clustered(live * 2, Dim, 20, seed: 51);
         var index = new HnswIndex(new HnswOptions(Dim, Metric.InnerProduct, EfSearch: 100));
-        index.AddRange(SyntheticVectors.Ids(live), data.AsSpan(0, live * Dim), threads: 2);
+        index.AddRange(SyntheticVectors.Ids(live), data.AsSpan(0, live * Dim), threads: 1);
 
         // Replace half of the data, in rounds of deletes followed by adds of new ids, interleaved.
         var random = new Random(52);
@@ -165,7 +166,7 @@ public class HnswIndexTests
     {
         float[] data = SyntheticVectors.Clustered(2000, Dim, 10, seed: 61);
         var index = new HnswIndex(new HnswOptions(Dim, Metric.Cosine, EfSearch: 100));
-        index.AddRange(SyntheticVectors.Ids(2000), data, threads: 2);
+        index.AddRange(SyntheticVectors.Ids(2000), data, threads: 1);
         for (long id = 0; id < 200; id++)
         {
             index.Remove(id);
@@ -175,7 +176,7 @@ public class HnswIndexTests
         {
             index.Remove(id);
         }
-        Assert.True(index.Compact(tombstoneRatio: 0.2));
+        Assert.True(index.Compact(tombstoneRatio: 0.2, threads: 1));
         Assert.Equal(0, index.DeletedCount);
         Assert.Equal(1000, index.SlotCount);
         Assert.Equal(1000, index.Count);

@@ -12,7 +12,7 @@ public class HnswSnapshotTests
     {
         float[] data = SyntheticVectors.Clustered(1200, Dim, 6, seed: 81);
         var index = new HnswIndex(new HnswOptions(Dim, Metric.InnerProduct, M: 8, EfConstruction: 64, EfSearch: 40, Seed: 3));
-        index.AddRange(SyntheticVectors.Ids(1000, first: -500), data.AsSpan(0, 1000 * Dim), threads: 2);
+        index.AddRange(SyntheticVectors.Ids(1000, first: -500), data.AsSpan(0, 1000 * Dim), threads: 1);
         for (long id = -500; id < -400; id++)
         {
             index.Remove(id);

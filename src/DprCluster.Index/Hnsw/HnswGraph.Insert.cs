@@ -143,21 +143,30 @@ internal sealed unsafe partial class HnswGraph
                 float* q = VectorOf(table, slot);
                 int topLevel = EntryLevel(entry);
                 int current = DescendToLevel<TDistance>(table, q, entrySlot, topLevel, level, context);
-                for (int layer = Math.Min(level, topLevel); layer >= 0; layer--)
+                int lowest = Math.Min(level, topLevel);
+                context.EnsureLayers(lowest + 1, M);
+                // First every layer's own list, then the back-links: a concurrent inserter that reaches this node
+                // through a back-link never finds it without its lower-layer lists (hnswlib links layer by layer).
+                for (int layer = lowest; layer >= 0; layer--)
                 {
                     SearchLayer<TDistance>(table, q, current, Options.EfConstruction, layer, liveOnly: false, context);
                     int candidates = DrainCandidates(context, slot);
-                    if (candidates == 0)
+                    int selected = 0;
+                    if (candidates > 0)
                     {
-                        continue;
+                        current = context.CandidateNodes[0];
+                        selected = SelectNeighbors<TDistance>(table, context.CandidateDistances, context.CandidateNodes,
+                            candidates, M, context.Selected, context.SelectedDistances);
+                        WriteList(ListOf(table, slot, layer), context.Selected.AsSpan(0, selected));
                     }
-                    current = context.CandidateNodes[0];
-                    int selected = SelectNeighbors<TDistance>(table, context.CandidateDistances, context.CandidateNodes,
-                        candidates, M, context.Selected, context.SelectedDistances);
-                    WriteList(ListOf(table, slot, layer), context.Selected.AsSpan(0, selected));
-                    for (int i = 0; i < selected; i++)
+                    context.SaveLayer(layer, M, context.Selected.AsSpan(0, selected), context.SelectedDistances.AsSpan(0, selected));
+                }
+                for (int layer = lowest; layer >= 0; layer--)
+                {
+                    int count = context.LayerCounts[layer];
+                    for (int i = 0; i < count; i++)
                     {
-                        LinkBack<TDistance>(table, context.Selected[i], slot, context.SelectedDistances[i], layer, context);
+                        LinkBack<TDistance>(table, context.LayerNodes[layer * M + i], slot, context.LayerDistances[layer * M + i], layer, context);
                     }
                 }
             }

@@ -30,6 +30,30 @@ internal sealed class SearchContext
     public int[] PruneSelected = [];
     public float[] PruneSelectedDistances = [];
 
+    /// <summary>Neighbours chosen on each layer of the node being inserted, M per layer, and their counts.</summary>
+    public int[] LayerNodes = [];
+    public float[] LayerDistances = [];
+    public int[] LayerCounts = [];
+
+    /// <summary>Makes room for the chosen neighbours of <paramref name="layers"/> layers.</summary>
+    public void EnsureLayers(int layers, int perLayer)
+    {
+        if (LayerCounts.Length < layers || LayerNodes.Length < layers * perLayer)
+        {
+            LayerCounts = new int[layers];
+            LayerNodes = new int[layers * perLayer];
+            LayerDistances = new float[layers * perLayer];
+        }
+    }
+
+    /// <summary>Remembers the neighbours chosen on <paramref name="layer"/>.</summary>
+    public void SaveLayer(int layer, int perLayer, ReadOnlySpan<int> nodes, ReadOnlySpan<float> distances)
+    {
+        nodes.CopyTo(LayerNodes.AsSpan(layer * perLayer));
+        distances.CopyTo(LayerDistances.AsSpan(layer * perLayer));
+        LayerCounts[layer] = nodes.Length;
+    }
+
     /// <summary>Grows the buffers to fit an index of the given shape.</summary>
     public void EnsureShape(int dimensions, int maxLinks, int maxCandidates)
     {
