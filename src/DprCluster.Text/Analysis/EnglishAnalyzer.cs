@@ -82,7 +82,9 @@ public sealed class EnglishAnalyzer
                 i++;
                 continue;
             }
-            written += Rune.ToLowerInvariant(rune).EncodeToUtf16(buffer[written..]);
+            // .NET's invariant casing keeps U+0130 (İ); Java's Character.toLowerCase maps it to 'i'.
+            Rune lower = rune.Value == 0x130 ? new Rune('i') : Rune.ToLowerInvariant(rune);
+            written += lower.EncodeToUtf16(buffer[written..]);
             i += consumed;
         }
         return written;

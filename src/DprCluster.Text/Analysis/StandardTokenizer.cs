@@ -46,7 +46,7 @@ public ref struct StandardTokenizer
                 WordBreakClass.ComplexContext => ScanRun(WordBreakClass.ComplexContext, unitEnd),
                 WordBreakClass.Emoji or WordBreakClass.EmojiModifier => ScanEmoji(unitEnd),
                 WordBreakClass.RegionalIndicator => ScanFlag(unitEnd),
-                _ => -1,
+                _ => IsKeycap(unitStart, unitEnd) ? unitEnd : -1,
             };
             if (end < 0)
             {
@@ -201,6 +201,13 @@ public ref struct StandardTokenizer
             }
             end = nextEnd;
         }
+    }
+
+    // '#' or '*', an optional emoji presentation selector, then the combining keycap (digits are words anyway).
+    private readonly bool IsKeycap(int start, int end)
+    {
+        int keycap = start + 1 < end && _text[start + 1] == '\uFE0F' ? start + 2 : start + 1;
+        return _text[start] is '#' or '*' && keycap < end && _text[keycap] == '\u20E3';
     }
 
     // Two regional indicators make a flag; a lone one is dropped.
