@@ -56,6 +56,9 @@ public sealed class EncoderService : IDisposable
     /// <summary>Length of the vectors.</summary>
     public int Dimension { get; }
 
+    /// <summary>Queue length past which submissions are refused (<see cref="EncoderServiceOptions.MaxQueueLength"/>).</summary>
+    public int MaxQueueLength => _options.MaxQueueLength;
+
     /// <summary>Texts queued and not yet running.</summary>
     public int QueueLength
     {

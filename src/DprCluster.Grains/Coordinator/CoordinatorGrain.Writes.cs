@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using DprCluster.Encoders;
 using DprCluster.Grains.Contracts;
 using DprCluster.Grains.Placement;
+using DprCluster.Grains.Telemetry;
 
 namespace DprCluster.Grains.Coordinator;
 
@@ -10,17 +12,37 @@ public sealed partial class CoordinatorGrain
     public async Task<UpsertResponse> UpsertAsync(IReadOnlyList<Passage> passages, CancellationToken cancellationToken)
     {
         ValidateBatch(passages);
-        var vectors = new float[passages.Count][];
-        for (int start = 0; start < passages.Count; start += _options.EncodeBatch)
+        using Activity? span = CoordinatorTelemetry.Source.StartActivity(DprClusterTelemetry.Spans.Upsert);
+        span?.SetTag(DprClusterTelemetry.Attributes.Count, passages.Count);
+        try
         {
-            int count = Math.Min(_options.EncodeBatch, passages.Count - start);
-            var texts = new PassageText[count];
-            for (int i = 0; i < count; i++)
+            UpsertResponse response = await UpsertValidatedAsync(passages, cancellationToken).ConfigureAwait(false);
+            CoordinatorTelemetry.RecordUpserted(passages);
+            return response;
+        }
+        catch (Exception e)
+        {
+            CoordinatorTelemetry.RecordFailure(CoordinatorTelemetry.Upsert, span, e);
+            throw;
+        }
+    }
+
+    private async Task<UpsertResponse> UpsertValidatedAsync(IReadOnlyList<Passage> passages, CancellationToken cancellationToken)
+    {
+        var vectors = new float[passages.Count][];
+        using (CoordinatorTelemetry.Source.StartActivity(DprClusterTelemetry.Spans.Encode))
+        {
+            for (int start = 0; start < passages.Count; start += _options.EncodeBatch)
             {
-                texts[i] = new PassageText(passages[start + i].Title ?? "", passages[start + i].Text);
+                int count = Math.Min(_options.EncodeBatch, passages.Count - start);
+                var texts = new PassageText[count];
+                for (int i = 0; i < count; i++)
+                {
+                    texts[i] = new PassageText(passages[start + i].Title ?? "", passages[start + i].Text);
+                }
+                float[][] encoded = await _directory.Encoder.EncodePassagesAsync(texts, cancellationToken).ConfigureAwait(false);
+                Array.Copy(encoded, 0, vectors, start, count);
             }
-            float[][] encoded = await _directory.Encoder.EncodePassagesAsync(texts, cancellationToken).ConfigureAwait(false);
-            Array.Copy(encoded, 0, vectors, start, count);
         }
 
         var byShard = new Dictionary<int, List<EncodedPassage>>();
@@ -38,7 +60,8 @@ public sealed partial class CoordinatorGrain
         foreach ((int shard, List<EncodedPassage> list) in byShard)
         {
             var request = new ShardUpsertRequest(list);
-            writes.Add(WriteToReplicasAsync(shard, (grain, token) => grain.UpsertAsync(request, token), cancellationToken));
+            writes.Add(WriteToReplicasAsync(CoordinatorTelemetry.Upsert, shard, (grain, token) => grain.UpsertAsync(request, token),
+                cancellationToken));
         }
         await Task.WhenAll(writes).ConfigureAwait(false);
         return new UpsertResponse(passages.Count, byShard.Count);
@@ -48,10 +71,20 @@ public sealed partial class CoordinatorGrain
     public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken)
     {
         RequireId(id);
+        using Activity? span = CoordinatorTelemetry.Source.StartActivity(DprClusterTelemetry.Spans.Delete);
         var request = new ShardDeleteRequest([id]);
-        int applied = await WriteToReplicasAsync(_directory.Placement.ShardOf(id),
-            (grain, token) => grain.DeleteAsync(request, token), cancellationToken).ConfigureAwait(false);
-        return applied > 0;
+        try
+        {
+            int applied = await WriteToReplicasAsync(CoordinatorTelemetry.Delete, _directory.Placement.ShardOf(id),
+                (grain, token) => grain.DeleteAsync(request, token), cancellationToken).ConfigureAwait(false);
+            CoordinatorTelemetry.RecordDeleted(applied);
+            return applied > 0;
+        }
+        catch (Exception e)
+        {
+            CoordinatorTelemetry.RecordFailure(CoordinatorTelemetry.Delete, span, e);
+            throw;
+        }
     }
 
     /// <inheritdoc />
@@ -60,7 +93,7 @@ public sealed partial class CoordinatorGrain
         RequireId(id);
         int shard = _directory.Placement.ShardOf(id);
         // Wrapped so that "absent" (a null passage) differs from "no replica answered" (a null holder).
-        PassageHolder? holder = await CallOneReplicaAsync(shard, 0,
+        PassageHolder? holder = await CallOneReplicaAsync(CoordinatorTelemetry.Get, shard, 0,
             async (grain, token) => new PassageHolder(await grain.GetAsync(id, token).ConfigureAwait(false)),
             cancellationToken).ConfigureAwait(false);
         if (holder is null)
@@ -74,9 +107,12 @@ public sealed partial class CoordinatorGrain
     /// Sends a write to every replica of <paramref name="shard"/> and waits for the quorum (all by default); returns
     /// the largest number of records any replica applied.
     /// </summary>
-    private async Task<int> WriteToReplicasAsync(int shard, Func<IShardGrain, CancellationToken, Task<ShardWriteResponse>> write,
-        CancellationToken cancellationToken)
+    private async Task<int> WriteToReplicasAsync(string operation, int shard,
+        Func<IShardGrain, CancellationToken, Task<ShardWriteResponse>> write, CancellationToken cancellationToken)
     {
+        using Activity? span = CoordinatorTelemetry.Source.StartActivity(DprClusterTelemetry.Spans.ShardWrite);
+        span?.SetTag(DprClusterTelemetry.Attributes.Operation, operation);
+        span?.SetTag(DprClusterTelemetry.Attributes.Shard, shard);
         IReadOnlyList<ShardReplica> replicas = _directory.ReplicasOf(shard);
         var tasks = new Task<ShardWriteResponse>[replicas.Count];
         for (int r = 0; r < replicas.Count; r++)
@@ -94,8 +130,9 @@ public sealed partial class CoordinatorGrain
         int acks = 0;
         int applied = 0;
         Exception? firstError = null;
-        foreach (Task<ShardWriteResponse> task in tasks)
+        for (int r = 0; r < tasks.Length; r++)
         {
+            Task<ShardWriteResponse> task = tasks[r];
             if (task.IsCompletedSuccessfully)
             {
                 acks++;
@@ -103,7 +140,9 @@ public sealed partial class CoordinatorGrain
             }
             else
             {
-                firstError ??= task.Exception?.GetBaseException();
+                Exception? error = task.Exception?.GetBaseException();
+                firstError ??= error;
+                CoordinatorTelemetry.RecordReplicaFailure(operation, shard, replicas[r].Silo, error, span);
             }
         }
         if (firstError is ClusterException { Code: ClusterErrorCodes.InvalidRequest or ClusterErrorCodes.DimensionMismatch } invalid)

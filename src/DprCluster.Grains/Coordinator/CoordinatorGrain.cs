@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using DprCluster.Grains.Contracts;
 using DprCluster.Grains.Placement;
+using DprCluster.Grains.Telemetry;
 using DprCluster.Text;
 using DprCluster.Text.Analysis;
 using DprCluster.Text.Bm25;
@@ -32,33 +33,58 @@ public sealed partial class CoordinatorGrain : ICoordinatorGrain
     public async Task<SearchResponse> SearchAsync(SearchRequest request, CancellationToken cancellationToken)
     {
         Validate(request);
-        long started = Stopwatch.GetTimestamp();
-        float[]? vector = null;
-        if (request.Mode != SearchMode.Bm25)
+        using Activity? span = CoordinatorTelemetry.Source.StartActivity(DprClusterTelemetry.Spans.Search);
+        span?.SetTag(DprClusterTelemetry.Attributes.Mode, CoordinatorTelemetry.ModeName(request.Mode));
+        span?.SetTag(DprClusterTelemetry.Attributes.K, request.K);
+        try
         {
-            vector = (await _directory.Encoder.EncodeQueriesAsync([request.Query], cancellationToken).ConfigureAwait(false))[0];
-        }
-        long encoded = Stopwatch.GetTimestamp();
+            long started = Stopwatch.GetTimestamp();
+            float[]? vector = null;
+            if (request.Mode != SearchMode.Bm25)
+            {
+                using Activity? encode = CoordinatorTelemetry.Source.StartActivity(DprClusterTelemetry.Spans.Encode);
+                vector = (await _directory.Encoder.EncodeQueriesAsync([request.Query], cancellationToken).ConfigureAwait(false))[0];
+            }
+            long encoded = Stopwatch.GetTimestamp();
 
-        Bm25Query? terms = request.Mode == SearchMode.Dense ? null : Bm25Query.Parse(request.Query, _analyzer);
-        var failed = new SortedSet<int>();
-        Bm25Statistics? statistics = null;
-        if (terms is { IsEmpty: false })
+            Bm25Query? terms = request.Mode == SearchMode.Dense ? null : Bm25Query.Parse(request.Query, _analyzer);
+            var failed = new SortedSet<int>();
+            Bm25Statistics? statistics = null;
+            if (terms is { IsEmpty: false })
+            {
+                using Activity? gather = CoordinatorTelemetry.Source.StartActivity(DprClusterTelemetry.Spans.Statistics);
+                statistics = await GatherStatisticsAsync(terms, failed, cancellationToken).ConfigureAwait(false);
+            }
+            long gathered = Stopwatch.GetTimestamp();
+
+            int depth = request.Mode == SearchMode.Hybrid ? Math.Min(_options.MaxK, Math.Max(request.K, _options.HybridDepth)) : request.K;
+            var shardRequest = new ShardSearchRequest(vector, terms, statistics, depth, request.Ef ?? 0);
+            ShardSearchResponse?[] responses;
+            using (CoordinatorTelemetry.Source.StartActivity(DprClusterTelemetry.Spans.Shards))
+            {
+                responses = await ScatterAsync(CoordinatorTelemetry.Search,
+                    (grain, token) => grain.SearchAsync(shardRequest, token), failed, cancellationToken).ConfigureAwait(false);
+            }
+            long scattered = Stopwatch.GetTimestamp();
+
+            List<PassageHit> hits;
+            using (CoordinatorTelemetry.Source.StartActivity(DprClusterTelemetry.Spans.Merge))
+            {
+                hits = Merge(request, responses);
+            }
+            long merged = Stopwatch.GetTimestamp();
+            bool partial = failed.Count > 0;
+            CoordinatorTelemetry.RecordSearch(request.Mode, vector is not null, statistics is not null, started, encoded, gathered,
+                scattered, merged, partial);
+            span?.SetTag(nameof(partial), partial);
+            var timings = new StageTimings(Ms(started, encoded), Ms(encoded, gathered), Ms(gathered, scattered), Ms(scattered, merged));
+            return new SearchResponse(hits, Ms(started, merged), timings, partial, [.. failed]);
+        }
+        catch (Exception e)
         {
-            statistics = await GatherStatisticsAsync(terms, failed, cancellationToken).ConfigureAwait(false);
+            CoordinatorTelemetry.RecordFailure(CoordinatorTelemetry.Search, span, e);
+            throw;
         }
-        long gathered = Stopwatch.GetTimestamp();
-
-        int depth = request.Mode == SearchMode.Hybrid ? Math.Min(_options.MaxK, Math.Max(request.K, _options.HybridDepth)) : request.K;
-        var shardRequest = new ShardSearchRequest(vector, terms, statistics, depth, request.Ef ?? 0);
-        ShardSearchResponse?[] responses = await ScatterAsync(
-            (grain, token) => grain.SearchAsync(shardRequest, token), failed, cancellationToken).ConfigureAwait(false);
-        long scattered = Stopwatch.GetTimestamp();
-
-        List<PassageHit> hits = Merge(request, responses);
-        long merged = Stopwatch.GetTimestamp();
-        var timings = new StageTimings(Ms(started, encoded), Ms(encoded, gathered), Ms(gathered, scattered), Ms(scattered, merged));
-        return new SearchResponse(hits, Ms(started, merged), timings, failed.Count > 0, [.. failed]);
     }
 
     private void Validate(SearchRequest request)
@@ -83,7 +109,7 @@ public sealed partial class CoordinatorGrain : ICoordinatorGrain
 
     private async Task<Bm25Statistics> GatherStatisticsAsync(Bm25Query terms, SortedSet<int> failed, CancellationToken cancellationToken)
     {
-        Bm25Statistics?[] parts = await ScatterAsync(
+        Bm25Statistics?[] parts = await ScatterAsync(CoordinatorTelemetry.Statistics,
             (grain, token) => grain.GetStatisticsAsync(terms.Terms, token), failed, cancellationToken).ConfigureAwait(false);
         var available = new List<Bm25Statistics>(parts.Length);
         foreach (Bm25Statistics? part in parts)
@@ -101,7 +127,7 @@ public sealed partial class CoordinatorGrain : ICoordinatorGrain
     /// failure); a shard none of whose replicas answered is added to <paramref name="failed"/> and yields null.
     /// Errors in the request itself (a ClusterException other than unavailability) are rethrown.
     /// </summary>
-    private async Task<T?[]> ScatterAsync<T>(Func<IShardGrain, CancellationToken, Task<T>> call, SortedSet<int> failed,
+    private async Task<T?[]> ScatterAsync<T>(string operation, Func<IShardGrain, CancellationToken, Task<T>> call, SortedSet<int> failed,
         CancellationToken cancellationToken) where T : class
     {
         int shards = _directory.Placement.ShardCount;
@@ -109,7 +135,7 @@ public sealed partial class CoordinatorGrain : ICoordinatorGrain
         int start = Interlocked.Increment(ref _rotation);
         for (int shard = 0; shard < shards; shard++)
         {
-            tasks[shard] = CallOneReplicaAsync(shard, start, call, cancellationToken);
+            tasks[shard] = CallOneReplicaAsync(operation, shard, start, call, cancellationToken);
         }
         T?[] results = await Task.WhenAll(tasks).ConfigureAwait(false);
         for (int shard = 0; shard < shards; shard++)
@@ -125,9 +151,12 @@ public sealed partial class CoordinatorGrain : ICoordinatorGrain
         return results;
     }
 
-    private async Task<T?> CallOneReplicaAsync<T>(int shard, int start, Func<IShardGrain, CancellationToken, Task<T>> call,
+    private async Task<T?> CallOneReplicaAsync<T>(string operation, int shard, int start, Func<IShardGrain, CancellationToken, Task<T>> call,
         CancellationToken cancellationToken) where T : class
     {
+        using Activity? span = CoordinatorTelemetry.Source.StartActivity(DprClusterTelemetry.Spans.ShardCall);
+        span?.SetTag(DprClusterTelemetry.Attributes.Operation, operation);
+        span?.SetTag(DprClusterTelemetry.Attributes.Shard, shard);
         IReadOnlyList<ShardReplica> replicas = _directory.ReplicasOf(shard);
         for (int attempt = 0; attempt < replicas.Count; attempt++)
         {
@@ -136,7 +165,9 @@ public sealed partial class CoordinatorGrain : ICoordinatorGrain
             deadline.CancelAfter(_options.ShardTimeout);
             try
             {
-                return await call(replica.Grain, deadline.Token).ConfigureAwait(false);
+                T answer = await call(replica.Grain, deadline.Token).ConfigureAwait(false);
+                span?.SetTag(DprClusterTelemetry.Attributes.Replica, replica.Silo);
+                return answer;
             }
             catch (ClusterException e) when (!IsUnavailability(e.Code))
             {
@@ -146,11 +177,13 @@ public sealed partial class CoordinatorGrain : ICoordinatorGrain
             {
                 throw new ClusterException(ClusterErrorCodes.DeadlineExceeded, "the request was cancelled or ran past its deadline", e);
             }
-            catch (Exception)
+            catch (Exception e)
             {
                 // Unreachable, timed out, recovering or failed: try the next replica.
+                CoordinatorTelemetry.RecordReplicaFailure(operation, shard, replica.Silo, e, span);
             }
         }
+        span?.SetStatus(ActivityStatusCode.Error, "no replica answered");
         return null;
     }
 

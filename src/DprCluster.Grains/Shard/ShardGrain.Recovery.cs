@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using DprCluster.Grains.Shard.Storage;
+using DprCluster.Grains.Telemetry;
 using DprCluster.Index.Storage;
 
 namespace DprCluster.Grains.Shard;
@@ -16,6 +18,7 @@ public sealed partial class ShardGrain
             try
             {
                 contents = ShardSnapshot.Read(path, ShardId);
+                _snapshotBytes = new FileInfo(path).Length;
                 break;
             }
             catch (IOException e)
@@ -32,7 +35,7 @@ public sealed partial class ShardGrain
         }
         try
         {
-            _log = WriteAheadLog.Open(_directory, contents.Lsn, _options.Sync, entry => Apply(contents, entry));
+            _log = WriteAheadLog.Open(_directory, contents.Lsn, _options.Sync, entry => Apply(contents, entry), ShardId);
         }
         catch (ArgumentException e)
         {
@@ -82,8 +85,11 @@ public sealed partial class ShardGrain
         {
             return;
         }
+        long started = Stopwatch.GetTimestamp();
+        using Activity? span = StartSpan(DprClusterTelemetry.Spans.Snapshot);
         data.Vectors.Compact(tombstoneRatio: 0.3);
-        ShardSnapshot.Write(_directory, ShardId, data with { Lsn = lsn });
+        string written = ShardSnapshot.Write(_directory, ShardId, data with { Lsn = lsn });
+        Interlocked.Exchange(ref _snapshotBytes, new FileInfo(written).Length);
         long keep = _snapshotLsn;
         foreach ((string path, long snapshotLsn) in ShardSnapshot.List(_directory))
         {
@@ -95,5 +101,6 @@ public sealed partial class ShardGrain
         _log.Rotate(obsoleteThroughLsn: keep);
         _previousSnapshotLsn = keep;
         Interlocked.Exchange(ref _snapshotLsn, lsn);
+        ShardTelemetry.RecordSnapshot(ShardTag, started);
     }
 }

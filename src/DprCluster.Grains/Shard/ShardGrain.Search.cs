@@ -1,6 +1,8 @@
 using System.Buffers;
+using System.Diagnostics;
 using DprCluster.Grains.Contracts;
 using DprCluster.Grains.Shard.Storage;
+using DprCluster.Grains.Telemetry;
 using DprCluster.Index;
 using DprCluster.Text;
 using DprCluster.Text.Bm25;
@@ -14,6 +16,9 @@ public sealed partial class ShardGrain
     {
         ShardContents data = Serving();
         ArgumentNullException.ThrowIfNull(request);
+        long started = Stopwatch.GetTimestamp();
+        using Activity? span = StartSpan(DprClusterTelemetry.Spans.ShardSearch);
+        span?.SetTag(DprClusterTelemetry.Attributes.K, request.K);
         if (request.K < 1 || request.K > _options.MaxK)
         {
             throw new ClusterException(ClusterErrorCodes.InvalidRequest, $"k must be between 1 and {_options.MaxK}, got {request.K}");
@@ -26,12 +31,17 @@ public sealed partial class ShardGrain
         IReadOnlyList<ShardHit> bm25 = request.Terms is null || request.Terms.IsEmpty
             ? []
             : Resolve(data, data.Postings.Search(request.Terms, request.K, request.Statistics));
+        ShardTelemetry.RecordSearch(ShardTag, started);
         return Task.FromResult(new ShardSearchResponse(ShardId, dense, bm25));
     }
 
     /// <inheritdoc />
-    public Task<Bm25Statistics> GetStatisticsAsync(IReadOnlyList<string> terms, CancellationToken cancellationToken) =>
-        Task.FromResult(Serving().Postings.ExportStatistics(terms));
+    public Task<Bm25Statistics> GetStatisticsAsync(IReadOnlyList<string> terms, CancellationToken cancellationToken)
+    {
+        ShardContents data = Serving();
+        using Activity? span = StartSpan(DprClusterTelemetry.Spans.ShardStatistics);
+        return Task.FromResult(data.Postings.ExportStatistics(terms));
+    }
 
     private List<ShardHit> SearchDense(ShardContents data, float[] vector, int k, int ef)
     {

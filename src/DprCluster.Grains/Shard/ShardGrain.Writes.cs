@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using DprCluster.Grains.Contracts;
 using DprCluster.Grains.Shard.Storage;
+using DprCluster.Grains.Telemetry;
 using DprCluster.Index.Vectors;
 
 namespace DprCluster.Grains.Shard;
@@ -99,31 +101,44 @@ public sealed partial class ShardGrain
                     entries.Add(new WalEntry(++lsn, WalEntryKind.Delete, null, id));
                 }
             }
-            if (!TryLog(group, entries))
+            bool snapshotRequested;
+            using (Activity? commit = StartCommitSpan(group))
             {
-                continue;
-            }
-            int next = 0;
-            bool snapshotRequested = false;
-            foreach (PendingWrite write in group)
-            {
-                int count = (write.Upserts?.Count ?? 0) + (write.Deletes?.Count ?? 0);
-                int applied = 0;
-                for (int i = 0; i < count; i++)
+                commit?.SetTag(DprClusterTelemetry.Attributes.Count, entries.Count);
+                if (!TryLog(group, entries))
                 {
-                    applied += Apply(_data!, entries[next++]) ? 1 : 0;
+                    continue;
                 }
-                snapshotRequested |= write.Snapshot;
-                if (!write.Snapshot)
-                {
-                    write.Done.TrySetResult(new ShardWriteResponse(ShardId, next == 0 ? _log.LastLsn : entries[next - 1].Lsn, applied));
-                }
+                snapshotRequested = ApplyAndAcknowledge(group, entries);
             }
             if (snapshotRequested || _log.LastLsn - Interlocked.Read(ref _snapshotLsn) >= _options.SnapshotEveryRecords)
             {
                 SnapshotAndAcknowledge(group);
             }
         }
+    }
+
+    /// <summary>Applies a logged group in order and acknowledges each write; true when one of them asked for a snapshot.</summary>
+    private bool ApplyAndAcknowledge(List<PendingWrite> group, List<WalEntry> entries)
+    {
+        using Activity? span = StartSpan(DprClusterTelemetry.Spans.Apply);
+        int next = 0;
+        bool snapshotRequested = false;
+        foreach (PendingWrite write in group)
+        {
+            int count = (write.Upserts?.Count ?? 0) + (write.Deletes?.Count ?? 0);
+            int applied = 0;
+            for (int i = 0; i < count; i++)
+            {
+                applied += Apply(_data!, entries[next++]) ? 1 : 0;
+            }
+            snapshotRequested |= write.Snapshot;
+            if (!write.Snapshot)
+            {
+                write.Done.TrySetResult(new ShardWriteResponse(ShardId, next == 0 ? _log!.LastLsn : entries[next - 1].Lsn, applied));
+            }
+        }
+        return snapshotRequested;
     }
 
     private bool TryLog(List<PendingWrite> group, List<WalEntry> entries)
@@ -183,6 +198,9 @@ public sealed partial class ShardGrain
         public IReadOnlyList<string>? Deletes { get; } = deletes;
 
         public bool Snapshot { get; } = snapshot;
+
+        /// <summary>The span of whoever sent the write, so the commit that makes it durable joins its trace.</summary>
+        public ActivityContext Caller { get; } = Activity.Current?.Context ?? default;
 
         public TaskCompletionSource<ShardWriteResponse> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

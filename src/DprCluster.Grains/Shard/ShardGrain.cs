@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using DprCluster.Grains.Contracts;
 using DprCluster.Grains.Shard.Storage;
+using DprCluster.Grains.Telemetry;
 using DprCluster.Index.Hnsw;
 using DprCluster.Text.Analysis;
 using DprCluster.Text.Bm25;
@@ -27,6 +28,7 @@ public sealed partial class ShardGrain : IShardGrain, IAsyncDisposable
     private WriteAheadLog? _log;
     private long _snapshotLsn;
     private long _previousSnapshotLsn;
+    private long _snapshotBytes;
 
     /// <summary>Creates the replica; call <see cref="StartAsync"/> to recover it.</summary>
     public ShardGrain(int shardId, ShardOptions options)
@@ -35,6 +37,7 @@ public sealed partial class ShardGrain : IShardGrain, IAsyncDisposable
         ShardId = shardId;
         _options = options;
         _directory = Path.Combine(options.DataDirectory, $"shard-{shardId}");
+        ShardTag = new KeyValuePair<string, object?>(DprClusterTelemetry.Attributes.Shard, shardId);
     }
 
     /// <inheritdoc />
@@ -52,6 +55,7 @@ public sealed partial class ShardGrain : IShardGrain, IAsyncDisposable
     /// </summary>
     public Task StartAsync(CancellationToken cancellationToken = default) => Task.Run(() =>
     {
+        ShardTelemetry.Register(this);
         try
         {
             Recover();
@@ -87,6 +91,7 @@ public sealed partial class ShardGrain : IShardGrain, IAsyncDisposable
     /// <summary>Stops taking writes, finishes the queued ones, and closes the log.</summary>
     public async ValueTask DisposeAsync()
     {
+        ShardTelemetry.Unregister(this);
         _writes.Writer.TryComplete();
         await _writeLoop.ConfigureAwait(false);
         await _stopping.CancelAsync().ConfigureAwait(false);

@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.Globalization;
+using DprCluster.Grains.Telemetry;
 using DprCluster.Index.Storage;
 
 namespace DprCluster.Grains.Shard.Storage;
@@ -22,15 +24,20 @@ public sealed class WriteAheadLog : IDisposable
 
     private readonly string _directory;
     private readonly WalSyncMode _sync;
+    private readonly TagList _tags;
     private FileStream _file;
     private byte[] _buffer = new byte[1 << 16];
 
-    private WriteAheadLog(string directory, WalSyncMode sync, FileStream file, long lastLsn)
+    private WriteAheadLog(string directory, WalSyncMode sync, FileStream file, long lastLsn, int? shardId)
     {
         _directory = directory;
         _sync = sync;
         _file = file;
         LastLsn = lastLsn;
+        if (shardId is int shard)
+        {
+            _tags.Add(DprClusterTelemetry.Attributes.Shard, shard);
+        }
     }
 
     /// <summary>LSN of the last record written or replayed.</summary>
@@ -52,9 +59,9 @@ public sealed class WriteAheadLog : IDisposable
 
     /// <summary>
     /// Replays every record with an LSN above <paramref name="afterLsn"/> through <paramref name="apply"/>, in order,
-    /// then opens the log for appending.
+    /// then opens the log for appending. <paramref name="shardId"/>, when given, labels the log's metrics.
     /// </summary>
-    public static WriteAheadLog Open(string directory, long afterLsn, WalSyncMode sync, Action<WalEntry> apply)
+    public static WriteAheadLog Open(string directory, long afterLsn, WalSyncMode sync, Action<WalEntry> apply, int? shardId = null)
     {
         Directory.CreateDirectory(directory);
         List<(string Path, long FirstLsn)> files = ListFiles(directory);
@@ -66,7 +73,7 @@ public sealed class WriteAheadLog : IDisposable
         FileStream file = files.Count == 0
             ? Create(directory, last + 1)
             : new FileStream(files[^1].Path, FileMode.Append, FileAccess.Write, FileShare.Read, 1, FileOptions.None);
-        return new WriteAheadLog(directory, sync, file, last);
+        return new WriteAheadLog(directory, sync, file, last, shardId);
     }
 
     /// <summary>
@@ -99,8 +106,16 @@ public sealed class WriteAheadLog : IDisposable
             BinaryPrimitives.WriteUInt32LittleEndian(frame[4..], FrameChecksum(frame[..4], frame[FrameHeader..]));
             at += frame.Length;
         }
+        using Activity? span = WalTelemetry.Source.StartActivity(DprClusterTelemetry.Spans.WalAppend);
+        span?.SetTag(DprClusterTelemetry.Attributes.Count, entries.Count);
         _file.Write(_buffer, 0, at);
+        long flushing = Stopwatch.GetTimestamp();
         _file.Flush(flushToDisk: _sync == WalSyncMode.Always);
+        if (_sync == WalSyncMode.Always)
+        {
+            WalTelemetry.RecordFsync(_tags, flushing);
+        }
+        WalTelemetry.RecordAppend(_tags, entries.Count, at);
         LastLsn = expected - 1;
     }
 

@@ -1,0 +1,58 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using DprCluster.Grains.Contracts;
+using DprCluster.Grains.Shard;
+using static DprCluster.Grains.Telemetry.DprClusterTelemetry;
+
+namespace DprCluster.Grains.Telemetry;
+
+/// <summary>The shard replicas' source and meter: search latency, snapshots, and gauges read from every live replica.</summary>
+internal static class ShardTelemetry
+{
+    public static readonly ActivitySource Source = new(Components.Shard, InstrumentationVersion);
+
+    private static readonly Meter Meter = new(Components.Shard, InstrumentationVersion);
+
+    private static readonly ObservedInstances<ShardGrain> Replicas = new();
+
+    private static readonly Histogram<double> SearchDuration = Meter.CreateHistogram(Metrics.ShardSearchDuration, "s",
+        "Duration of one shard replica's search (dense and/or BM25).", tags: null,
+        new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
+
+    private static readonly Histogram<double> SnapshotDuration = Meter.CreateHistogram(Metrics.SnapshotDuration, "s",
+        "Duration of writing one shard snapshot (compaction included).", tags: null,
+        new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
+
+    static ShardTelemetry()
+    {
+        Meter.CreateObservableGauge(Metrics.ShardPassages, () => Observe(replica => replica.PassageCount), "{passage}",
+            "Live passages per shard replica.");
+        Meter.CreateObservableGauge(Metrics.ShardTombstones, () => Observe(replica => replica.TombstoneCount), "{slot}",
+            "Deleted HNSW slots not yet reused or compacted, per shard replica.");
+        Meter.CreateObservableGauge(Metrics.ShardServing, () => Observe(replica => replica.State == ShardState.Serving ? 1 : 0), "1",
+            "1 while a shard replica serves, 0 while it recovers or after it failed.");
+        Meter.CreateObservableGauge(Metrics.SnapshotSize, () => Observe(replica => replica.SnapshotBytes), "By",
+            "Size of a shard replica's newest snapshot.");
+    }
+
+    public static void Register(ShardGrain replica) => Replicas.Add(replica);
+
+    public static void Unregister(ShardGrain replica) => Replicas.Remove(replica);
+
+    public static void RecordSearch(KeyValuePair<string, object?> shard, long started) =>
+        SearchDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, shard);
+
+    public static void RecordSnapshot(KeyValuePair<string, object?> shard, long started) =>
+        SnapshotDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, shard);
+
+    private static List<Measurement<long>> Observe(Func<ShardGrain, long> read)
+    {
+        List<ShardGrain> replicas = Replicas.Alive();
+        var measurements = new List<Measurement<long>>(replicas.Count);
+        foreach (ShardGrain replica in replicas)
+        {
+            measurements.Add(new Measurement<long>(read(replica), replica.ShardTag));
+        }
+        return measurements;
+    }
+}
