@@ -51,6 +51,19 @@ public class HnswIndexTests
     }
 
     [Fact]
+    public void Visited_node_count_grows_with_ef()
+    {
+        float[] data = SyntheticVectors.Clustered(2000, Dim, 10, seed: 23);
+        var index = new HnswIndex(new HnswOptions(Dim, Metric.L2));
+        index.AddRange(SyntheticVectors.Ids(2000), data, threads: 1);
+        var hits = new SearchHit[K];
+        index.Search(data.AsSpan(0, Dim), K, 10, hits, out int narrow);
+        index.Search(data.AsSpan(0, Dim), K, 200, hits, out int wide);
+        Assert.InRange(narrow, K, 2000);
+        Assert.True(wide > narrow, $"ef=200 visited {wide}, ef=10 visited {narrow}");
+    }
+
+    [Fact]
     public void One_thread_builds_with_the_same_seed_are_identical()
     {
         float[] data = SyntheticVectors.Clustered(1500, Dim, 10, seed: 21);

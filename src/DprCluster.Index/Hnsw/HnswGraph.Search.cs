@@ -22,6 +22,7 @@ internal sealed unsafe partial class HnswGraph
             return 0;
         }
         context.EnsureShape(Dimensions, M0, 0);
+        context.ScoredNodes = 0;
         fixed (float* q = query)
         {
             int current = DescendToLevel<TDistance>(table, q, entrySlot, EntryLevel(entry), 0, context);
@@ -66,6 +67,7 @@ internal sealed unsafe partial class HnswGraph
                             continue;
                         }
                         float distance = TDistance.Compute(ref *q, ref *VectorOf(table, candidate), Dimensions);
+                        context.ScoredNodes++;
                         if (distance < currentDistance)
                         {
                             currentDistance = distance;
@@ -130,6 +132,7 @@ internal sealed unsafe partial class HnswGraph
                         Prefetch(table, neighbors[i + 1]);
                     }
                     float distance = TDistance.Compute(ref *q, ref *VectorOf(table, neighbor), Dimensions);
+                    context.ScoredNodes++;
                     if (results.Count < ef || distance < bound)
                     {
                         candidates.Push(-distance, neighbor);

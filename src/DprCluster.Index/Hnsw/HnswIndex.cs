@@ -168,8 +168,15 @@ public sealed partial class HnswIndex : IVectorIndex
     /// <paramref name="ef"/> is the beam width (raised to k when smaller): larger is slower and more exact.
     /// Allocates nothing once warm.
     /// </summary>
-    public int Search(ReadOnlySpan<float> query, int k, int ef, Span<SearchHit> results)
+    public int Search(ReadOnlySpan<float> query, int k, int ef, Span<SearchHit> results) => Search(query, k, ef, results, out _);
+
+    /// <summary>
+    /// As <see cref="Search(ReadOnlySpan{float}, int, int, Span{SearchHit})"/>, also reporting how many nodes the
+    /// search scored: its cost, which grows with ef and with tombstones near the query.
+    /// </summary>
+    public int Search(ReadOnlySpan<float> query, int k, int ef, Span<SearchHit> results, out int visitedNodes)
     {
+        visitedNodes = 0;
         CheckVector(query, nameof(query));
         if (k < 1)
         {
@@ -187,19 +194,25 @@ public sealed partial class HnswIndex : IVectorIndex
         SearchContext context = _contexts.Rent();
         try
         {
+            int found;
             switch (graph.Options.Metric)
             {
                 case Metric.L2:
-                    return graph.Search<SquaredEuclidean>(query, k, ef, results, context);
+                    found = graph.Search<SquaredEuclidean>(query, k, ef, results, context);
+                    break;
                 case Metric.Cosine:
                     context.EnsureShape(Dimensions, 0, 0);
                     Span<float> normalized = context.Query.AsSpan(0, Dimensions);
                     query.CopyTo(normalized);
                     VectorKernels.Normalize(normalized);
-                    return graph.Search<NegativeDot>(normalized, k, ef, results, context);
+                    found = graph.Search<NegativeDot>(normalized, k, ef, results, context);
+                    break;
                 default:
-                    return graph.Search<NegativeDot>(query, k, ef, results, context);
+                    found = graph.Search<NegativeDot>(query, k, ef, results, context);
+                    break;
             }
+            visitedNodes = context.ScoredNodes;
+            return found;
         }
         finally
         {

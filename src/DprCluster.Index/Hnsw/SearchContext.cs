@@ -10,6 +10,9 @@ internal sealed class SearchContext
     public readonly DistanceHeap Candidates = new();
     public readonly DistanceHeap Results = new();
 
+    /// <summary>Nodes whose distance the last search computed (its cost, for telemetry).</summary>
+    public int ScoredNodes;
+
     /// <summary>Normalised copy of a cosine query, or of a vector being inserted.</summary>
     public float[] Query = [];
 
