@@ -54,7 +54,7 @@ public sealed class Bm25Index : IDisposable
 
     /// <summary>
     /// Adds a passage, or replaces the passage with the same id. Title and text are indexed as one field (Anserini's
-    /// "flat" BEIR index of title + text).
+    /// "flat" BEIR index of title + text). A passage whose text analyzes to no terms is kept as a document of length 0.
     /// </summary>
     public void Upsert(string id, ReadOnlySpan<char> title, ReadOnlySpan<char> text)
     {
