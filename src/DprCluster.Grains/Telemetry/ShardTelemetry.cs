@@ -29,7 +29,7 @@ internal static class ShardTelemetry
             "Live passages per shard replica.");
         Meter.CreateObservableGauge(Metrics.ShardTombstones, () => Observe(replica => replica.TombstoneCount), "{slot}",
             "Deleted HNSW slots not yet reused or compacted, per shard replica.");
-        Meter.CreateObservableGauge(Metrics.ShardServing, () => Observe(replica => replica.State == ShardState.Serving ? 1 : 0), "1",
+        Meter.CreateObservableGauge(Metrics.ShardServing, () => Observe(replica => replica.State == ShardState.Serving ? 1 : 0), "{replica}",
             "1 while a shard replica serves, 0 while it recovers or after it failed.");
         Meter.CreateObservableGauge(Metrics.SnapshotSize, () => Observe(replica => replica.SnapshotBytes), "By",
             "Size of a shard replica's newest snapshot.");

@@ -1,0 +1,186 @@
+using System.Diagnostics.Metrics;
+using DprCluster.Grains.Telemetry;
+using DprCluster.Silo.Configuration;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace DprCluster.Silo.Telemetry;
+
+/// <summary>
+/// A silo's OpenTelemetry: a meter provider over the cluster's meters, ASP.NET Core's, HttpClient's and the runtime's
+/// (process memory, GC), read by the Prometheus endpoint and pushed over OTLP when a collector is configured; and a
+/// tracer provider over the cluster's activity sources, ASP.NET Core's and HttpClient's (which carry W3C
+/// <c>traceparent</c> between silos). The providers are built when the silo is, and flushed and disposed when the
+/// host stops (no hosting-extension package is reachable, so this hosted service stands in for it).
+/// </summary>
+public sealed class SiloTelemetry : IHostedService, IDisposable
+{
+    /// <summary>Meters of the platform that the silo exports besides its own.</summary>
+    public static IReadOnlyList<string> PlatformMeters { get; } =
+        ["System.Runtime", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Net.Http"];
+
+    /// <summary>Activity sources of the platform traced besides the silo's own.</summary>
+    public static IReadOnlyList<string> PlatformSources { get; } = ["Microsoft.AspNetCore", "System.Net.Http"];
+
+    private static readonly string[] OtlpEndpointVariables =
+        ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"];
+
+    private readonly Meter _siloMeter;
+    private readonly MeterProvider _meters;
+    private readonly TracerProvider? _tracer;
+
+    /// <summary>Builds the providers for the silo <paramref name="siloName"/> with <paramref name="roles"/>.</summary>
+    public SiloTelemetry(TelemetryOptions options, string siloName, IReadOnlyList<string> roles)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.TraceSampleRatio, 0.0, nameof(options.TraceSampleRatio));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.TraceSampleRatio, 1.0, nameof(options.TraceSampleRatio));
+        Options = options;
+        bool otlp = OtlpConfigured();
+        string rolesText = string.Join(',', roles);
+        string service = options.ServiceName
+            ?? NonEmpty(Environment.GetEnvironmentVariable("OTEL_SERVICE_NAME"))
+            ?? "dprcluster-" + string.Join('-', roles);
+        ResourceBuilder resource = ResourceBuilder.CreateDefault()
+            .AddService(service, serviceVersion: DprClusterTelemetry.InstrumentationVersion, serviceInstanceId: siloName)
+            .AddAttributes([new(DprClusterTelemetry.Attributes.Roles, rolesText)]);
+
+        _siloMeter = new Meter(DprClusterTelemetry.Components.Silo, DprClusterTelemetry.InstrumentationVersion);
+        KeyValuePair<string, object?>[] siloTags =
+            [new(DprClusterTelemetry.Attributes.Silo, siloName), new(DprClusterTelemetry.Attributes.Roles, rolesText)];
+        _siloMeter.CreateObservableGauge(DprClusterTelemetry.Metrics.SiloInfo, () => new Measurement<long>(1, siloTags),
+            unit: null, "Always 1; labels name the silo and its roles.");
+
+        Prometheus = new PrometheusScrapeExporter(TimeSpan.FromSeconds(10));
+        MeterProviderBuilder meters = Sdk.CreateMeterProviderBuilder()
+            .SetResourceBuilder(resource)
+            .SetExemplarFilter(ExemplarFilterType.AlwaysOff)
+            .AddMeter([.. DprClusterTelemetry.Components.All, .. PlatformMeters])
+            .AddReader(Prometheus.CreateReader());
+        if (otlp)
+        {
+            meters.AddOtlpExporter((_, reader) =>
+            {
+                reader.TemporalityPreference = MetricReaderTemporalityPreference.Cumulative;
+                reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = options.OtlpMetricsIntervalMs;
+            });
+        }
+        _meters = meters.Build();
+
+        if (options.Traces ?? otlp)
+        {
+            TracerProviderBuilder traces = Sdk.CreateTracerProviderBuilder()
+                .SetResourceBuilder(resource)
+                .SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(options.TraceSampleRatio)))
+                .AddSource([.. DprClusterTelemetry.Components.All, .. PlatformSources]);
+            if (otlp)
+            {
+                traces.AddOtlpExporter();
+            }
+            _tracer = traces.Build();
+        }
+    }
+
+    /// <summary>The options in force.</summary>
+    public TelemetryOptions Options { get; }
+
+    /// <summary>Whether spans are recorded.</summary>
+    public bool Tracing => _tracer is not null;
+
+    /// <summary>The exporter behind the Prometheus endpoint.</summary>
+    public PrometheusScrapeExporter Prometheus { get; }
+
+    /// <summary>
+    /// Reads section <c>Telemetry</c> of <paramref name="configuration"/>; when enabled, builds the providers and
+    /// registers them with the host's lifetime. Returns null when telemetry is off.
+    /// </summary>
+    public static SiloTelemetry? AddTo(IServiceCollection services, IConfiguration configuration, ClusterMap map)
+    {
+        TelemetryOptions options;
+        try
+        {
+            options = configuration.GetSection("Telemetry").Get<TelemetryOptions>(binder => binder.ErrorOnUnknownConfiguration = true)
+                ?? new TelemetryOptions();
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new ClusterConfigurationException($"Section Telemetry: {e.Message}");
+        }
+        if (!options.Enabled)
+        {
+            return null;
+        }
+        if (!options.MetricsPath.StartsWith('/'))
+        {
+            throw new ClusterConfigurationException($"Telemetry:MetricsPath must start with '/'; got '{options.MetricsPath}'.");
+        }
+        if (options.TraceSampleRatio is < 0 or > 1)
+        {
+            throw new ClusterConfigurationException($"Telemetry:TraceSampleRatio must be between 0 and 1; got {options.TraceSampleRatio}.");
+        }
+        var telemetry = new SiloTelemetry(options, map.SiloName, SiloRoleNames.Names(map.Roles));
+        services.AddHostedService(_ => telemetry);
+        return telemetry;
+    }
+
+    /// <summary>Serves the Prometheus text endpoint at <see cref="TelemetryOptions.MetricsPath"/>.</summary>
+    public void MapMetrics(IEndpointRouteBuilder routes) =>
+        routes.MapGet(Options.MetricsPath, (Delegate)ScrapeAsync).ExcludeFromDescription();
+
+    /// <inheritdoc />
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Flushes pending spans and metrics to the collector and stops the providers.</summary>
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        Dispose();
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _tracer?.Dispose();
+        _meters.Dispose();
+        _siloMeter.Dispose();
+    }
+
+    private async Task ScrapeAsync(HttpContext context)
+    {
+        string document;
+        try
+        {
+            document = Prometheus.Scrape();
+        }
+        catch (InvalidOperationException e)
+        {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            await context.Response.WriteAsync(e.Message, context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+        context.Response.ContentType = PrometheusTextFormat.ContentType;
+        context.Response.Headers.CacheControl = "no-store";
+        await context.Response.WriteAsync(document, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static bool OtlpConfigured()
+    {
+        foreach (string variable in OtlpEndpointVariables)
+        {
+            if (NonEmpty(Environment.GetEnvironmentVariable(variable)) is not null)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+}
