@@ -4,8 +4,12 @@ using DprCluster.Cli.Commands;
 var root = new RootCommand("DprCluster: sharded dense passage retrieval.")
 {
     BenchCommand.Create(),
+    DemoCommand.Create(),
     EncodeCommand.Create(),
     EvalCommand.Create(),
+    IngestCommand.Create(),
+    SearchCommand.Create(),
+    ServeCommand.Create(),
     TokenizeCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

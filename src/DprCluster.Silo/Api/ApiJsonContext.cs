@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using DprCluster.Grains.Contracts;
 
@@ -25,4 +27,11 @@ namespace DprCluster.Silo.Api;
 [JsonSerializable(typeof(ClusterStatus))]
 [JsonSerializable(typeof(HealthResponse))]
 [JsonSerializable(typeof(ProblemDocument))]
-public sealed partial class ApiJsonContext : JsonSerializerContext;
+public sealed partial class ApiJsonContext : JsonSerializerContext
+{
+    /// <summary>
+    /// Writer settings for response bodies: quotes and apostrophes stay readable (the API answers JSON, never HTML,
+    /// so HTML-safe escaping buys nothing).
+    /// </summary>
+    public static JsonWriterOptions WriterOptions { get; } = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+}

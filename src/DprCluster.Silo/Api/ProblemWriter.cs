@@ -31,7 +31,7 @@ public static class ProblemWriter
         }
         var problem = new ProblemDocument($"urn:dprcluster:error:{code}", TitleOf(code), status, detail,
             context.Request.Path.Value ?? string.Empty, code);
-        await using (var writer = new Utf8JsonWriter(response.BodyWriter))
+        await using (var writer = new Utf8JsonWriter(response.BodyWriter, ApiJsonContext.WriterOptions))
         {
             JsonSerializer.Serialize(writer, problem, ApiJsonContext.Default.ProblemDocument);
         }

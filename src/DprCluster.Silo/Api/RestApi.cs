@@ -174,7 +174,7 @@ public sealed class RestApi(ICoordinatorGrain coordinator, ApiOptions options, I
         HttpResponse response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = Json;
-        await using (var writer = new Utf8JsonWriter(response.BodyWriter))
+        await using (var writer = new Utf8JsonWriter(response.BodyWriter, ApiJsonContext.WriterOptions))
         {
             JsonSerializer.Serialize(writer, value, typeInfo);
         }

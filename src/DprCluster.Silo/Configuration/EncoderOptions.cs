@@ -24,8 +24,8 @@ public sealed record EncoderOptions
     /// <summary>Most texts per encoder call.</summary>
     public int MaxBatchSize { get; init; } = 64;
 
-    /// <summary>Longest wait, in milliseconds, for a batch to fill.</summary>
-    public double MaxDelayMs { get; init; } = 1;
+    /// <summary>Longest wait, in milliseconds, for a batch to fill; 0 batches whatever queued while the encoder was busy.</summary>
+    public double MaxDelayMs { get; init; }
 
     /// <summary>Most queued texts before requests are refused as overloaded.</summary>
     public int MaxQueueLength { get; init; } = 16384;

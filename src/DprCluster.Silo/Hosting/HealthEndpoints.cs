@@ -55,7 +55,7 @@ internal static class HealthEndpoints
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
         context.Response.Headers.CacheControl = "no-store";
-        await using (var writer = new Utf8JsonWriter(context.Response.BodyWriter))
+        await using (var writer = new Utf8JsonWriter(context.Response.BodyWriter, ApiJsonContext.WriterOptions))
         {
             JsonSerializer.Serialize(writer, health, ApiJsonContext.Default.HealthResponse);
         }

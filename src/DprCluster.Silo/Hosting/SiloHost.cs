@@ -184,9 +184,13 @@ public sealed class SiloHost : IAsyncDisposable
     {
         HttpContext http = context.HttpContext;
         int status = http.Response.StatusCode;
-        string detail = status == StatusCodes.Status404NotFound
-            ? $"No resource at {http.Request.Method} {http.Request.Path}."
-            : $"{http.Request.Method} {http.Request.Path} was refused with HTTP {status}.";
+        string detail = status switch
+        {
+            StatusCodes.Status404NotFound => $"No resource at {http.Request.Method} {http.Request.Path}.",
+            StatusCodes.Status405MethodNotAllowed => $"{http.Request.Path} does not take {http.Request.Method}.",
+            StatusCodes.Status415UnsupportedMediaType => "Send the body as JSON with 'Content-Type: application/json'.",
+            _ => $"{http.Request.Method} {http.Request.Path} was refused with HTTP {status}.",
+        };
         string code = status == StatusCodes.Status404NotFound ? ClusterErrorCodes.NotFound : ClusterErrorCodes.InvalidRequest;
         return ProblemWriter.WriteAsync(http, code, detail, status);
     }

@@ -1,0 +1,51 @@
+using System.Diagnostics;
+
+namespace DprCluster.Cli.Cluster;
+
+/// <summary>
+/// A progress bar on stderr: redrawn in place on a terminal, a line every few seconds when stderr is redirected.
+/// </summary>
+internal sealed class ProgressLine(string unit, long total)
+{
+    private const int Width = 30;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly bool _terminal = !Console.IsErrorRedirected;
+    private TimeSpan _lastDrawn = TimeSpan.MinValue;
+
+    /// <summary>Elapsed time since the bar was created.</summary>
+    public TimeSpan Elapsed => _clock.Elapsed;
+
+    /// <summary>Redraws with <paramref name="done"/> items finished (throttled).</summary>
+    public void Report(long done, bool force = false)
+    {
+        TimeSpan now = _clock.Elapsed;
+        TimeSpan interval = _terminal ? TimeSpan.FromMilliseconds(200) : TimeSpan.FromSeconds(5);
+        if (!force && now - _lastDrawn < interval)
+        {
+            return;
+        }
+        _lastDrawn = now;
+        double rate = done / Math.Max(now.TotalSeconds, 1e-9);
+        double fraction = total > 0 ? Math.Min(1.0, (double)done / total) : 0;
+        int filled = (int)(fraction * Width);
+        string bar = $"[{new string('#', filled)}{new string('.', Width - filled)}] {done:N0}/{total:N0} {unit} {rate:N0}/s";
+        if (_terminal)
+        {
+            Console.Error.Write("\r" + bar);
+        }
+        else
+        {
+            Console.Error.WriteLine(bar);
+        }
+    }
+
+    /// <summary>Draws the final state and ends the line.</summary>
+    public void Finish(long done)
+    {
+        Report(done, force: true);
+        if (_terminal)
+        {
+            Console.Error.WriteLine();
+        }
+    }
+}

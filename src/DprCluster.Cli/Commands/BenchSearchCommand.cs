@@ -1,0 +1,196 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Net;
+using DprCluster.Cli.Cluster;
+using DprCluster.Encoders.Batching;
+using DprCluster.Encoders.Static;
+using DprCluster.Grains.Contracts;
+using DprCluster.Silo.Api;
+using DprCluster.Silo.Client;
+
+namespace DprCluster.Cli.Commands;
+
+/// <summary>
+/// <c>dprcluster bench search</c>: closed-loop load (N concurrent clients, each sending its next search when the last
+/// answered) against a running cluster on loopback (<c>--url</c>) and/or the same shard data searched in this process
+/// (<c>--data</c>), side by side in one run: QPS and client-side p50/p95/p99, plus the coordinator's own time
+/// (<c>took_ms</c>), whose difference between the two targets is the scatter/gather overhead of the silo transport.
+/// Bounded in time (≤ 600 s), concurrency (≤ 256) and requests (≤ 1,000,000).
+/// </summary>
+internal static class BenchSearchCommand
+{
+    private const int MaxRequests = 1_000_000;
+
+    public static Command Create()
+    {
+        var url = new Option<string?>("--url") { Description = "Gateway URL on loopback (http://127.0.0.1:PORT)." };
+        var data = new Option<string?>("--data") { Description = "Also search this data directory in-process (static encoder)." };
+        var shards = new Option<int>("--shards") { Description = "Shards under --data.", DefaultValueFactory = _ => 4 };
+        var concurrency = new Option<int>("--concurrency") { Description = "Concurrent clients.", DefaultValueFactory = _ => 1 };
+        var duration = new Option<double>("--duration") { Description = "Measured seconds per target.", DefaultValueFactory = _ => 10 };
+        var warmup = new Option<double>("--warmup") { Description = "Unmeasured seconds before each target.", DefaultValueFactory = _ => 2 };
+        var queries = new Option<string?>("--queries") { Description = "Questions: text file, queries JSONL or BEIR folder; default: sample questions." };
+        var k = new Option<int>("--k") { Description = "Hits per search.", DefaultValueFactory = _ => 10 };
+        var mode = new Option<string>("--mode") { Description = "dense, bm25 or hybrid.", DefaultValueFactory = _ => "dense" };
+        mode.AcceptOnlyFromAmong("dense", "bm25", "hybrid");
+        var ef = new Option<int?>("--ef") { Description = "HNSW beam width (default: the shards')." };
+        var command = new Command("search", "Load-test search: QPS and latency percentiles, REST cluster vs in-process.")
+        {
+            url, data, shards, concurrency, duration, warmup, queries, k, mode, ef,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            string? target = parse.GetValue(url);
+            string? dataDirectory = parse.GetValue(data);
+            int clients = parse.GetValue(concurrency);
+            double seconds = parse.GetValue(duration);
+            double warm = parse.GetValue(warmup);
+            if (target is null && dataDirectory is null)
+            {
+                Console.Error.WriteLine("error: give --url (a running cluster) and/or --data (in-process).");
+                return 2;
+            }
+            if (clients is < 1 or > 256 || seconds is <= 0 or > 600 || warm is < 0 or > 60 || parse.GetValue(shards) is < 1 or > 256)
+            {
+                Console.Error.WriteLine("error: --concurrency in [1, 256], --duration in (0, 600], --warmup in [0, 60], --shards in [1, 256].");
+                return 2;
+            }
+            Uri? gateway = null;
+            if (target is not null && (!Uri.TryCreate(target, UriKind.Absolute, out gateway) || !IsLoopback(gateway)))
+            {
+                Console.Error.WriteLine($"error: --url '{target}' is not a loopback URL; this benchmark only loads the local machine.");
+                return 2;
+            }
+            try
+            {
+                IReadOnlyList<string> questions = QuestionFiles.Read(parse.GetValue(queries));
+                SearchMode searchMode = Enum.Parse<SearchMode>(parse.GetValue(mode)!, ignoreCase: true);
+                var settings = new LoadSettings(questions, parse.GetValue(k), searchMode, parse.GetValue(ef), clients,
+                    TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(warm));
+                var rows = new List<LoadResult>();
+                if (gateway is not null)
+                {
+                    using var client = new ClusterClient(gateway, timeout: TimeSpan.FromSeconds(30));
+                    rows.Add(await RunAsync($"REST {gateway.Authority}", settings, async (request, token) =>
+                        (await client.SearchAsync(new SearchBody
+                        {
+                            Query = request.Query, K = request.K, Mode = parse.GetValue(mode), Ef = request.Ef,
+                        }, token).ConfigureAwait(false)).TookMs, cancellationToken).ConfigureAwait(false));
+                }
+                if (dataDirectory is not null)
+                {
+                    var encoder = new EncoderService([StaticEncoder.LoadDefault()], new EncoderServiceOptions { MaxDelay = TimeSpan.Zero });
+                    await using InProcessCluster cluster = await InProcessCluster.OpenAsync(dataDirectory, parse.GetValue(shards), encoder)
+                        .ConfigureAwait(false);
+                    rows.Add(await RunAsync($"in-process {parse.GetValue(shards)} shards", settings, async (request, token) =>
+                        (await cluster.Coordinator.SearchAsync(request, token).ConfigureAwait(false)).TookMs, cancellationToken)
+                        .ConfigureAwait(false));
+                }
+                Print(settings, rows);
+                return 0;
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException or ClusterApiException or HttpRequestException
+                or UnauthorizedAccessException or ClusterException)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    private sealed record LoadSettings(IReadOnlyList<string> Questions, int K, SearchMode Mode, int? Ef, int Concurrency,
+        TimeSpan Duration, TimeSpan Warmup);
+
+    private sealed record LoadResult(string Target, long Requests, long Errors, double Seconds, double[] Latencies, double[] ServerTimes,
+        string? FirstError);
+
+    private static async Task<LoadResult> RunAsync(string target, LoadSettings settings,
+        Func<SearchRequest, CancellationToken, Task<double>> search, CancellationToken cancellationToken)
+    {
+        var requests = new SearchRequest[settings.Questions.Count];
+        for (int i = 0; i < requests.Length; i++)
+        {
+            requests[i] = new SearchRequest(settings.Questions[i], settings.K, settings.Mode, settings.Ef);
+        }
+        if (settings.Warmup > TimeSpan.Zero)
+        {
+            await LoadAsync(requests, settings, settings.Warmup, search, null, null, cancellationToken).ConfigureAwait(false);
+        }
+        int perWorker = MaxRequests / settings.Concurrency;
+        var latencies = new LatencyRecorder(settings.Concurrency, perWorker);
+        var server = new LatencyRecorder(settings.Concurrency, perWorker);
+        var clock = Stopwatch.StartNew();
+        (long errors, string? firstError) = await LoadAsync(requests, settings, settings.Duration, search, latencies, server, cancellationToken)
+            .ConfigureAwait(false);
+        double elapsed = clock.Elapsed.TotalSeconds;
+        double[] sorted = latencies.Sorted();
+        return new LoadResult(target, sorted.Length + errors, errors, elapsed, sorted, server.Sorted(), firstError);
+    }
+
+    private static async Task<(long Errors, string? FirstError)> LoadAsync(SearchRequest[] requests, LoadSettings settings, TimeSpan duration,
+        Func<SearchRequest, CancellationToken, Task<double>> search, LatencyRecorder? latencies, LatencyRecorder? server,
+        CancellationToken cancellationToken)
+    {
+        long end = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        long errors = 0;
+        string? firstError = null;
+        int next = 0;
+        async Task Worker(int worker)
+        {
+            while (Stopwatch.GetTimestamp() < end && !cancellationToken.IsCancellationRequested && (latencies?.HasRoom(worker) ?? true))
+            {
+                SearchRequest request = requests[(int)((uint)Interlocked.Increment(ref next) % (uint)requests.Length)];
+                long start = Stopwatch.GetTimestamp();
+                try
+                {
+                    double took = await search(request, cancellationToken).ConfigureAwait(false);
+                    latencies?.Add(worker, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                    server?.Add(worker, took);
+                }
+                catch (Exception e) when (e is ClusterApiException or HttpRequestException or ClusterException or TaskCanceledException)
+                {
+                    Interlocked.Increment(ref errors);
+                    Interlocked.CompareExchange(ref firstError, e.Message, null);
+                }
+            }
+        }
+        var workers = new Task[settings.Concurrency];
+        for (int i = 0; i < workers.Length; i++)
+        {
+            int worker = i;
+            workers[i] = Task.Run(() => Worker(worker), CancellationToken.None);
+        }
+        await Task.WhenAll(workers).ConfigureAwait(false);
+        return (errors, firstError);
+    }
+
+    private static void Print(LoadSettings settings, List<LoadResult> rows)
+    {
+        Console.WriteLine($"search load: {settings.Questions.Count} questions, mode {settings.Mode.ToString().ToLowerInvariant()}, k {settings.K}, " +
+            $"ef {(settings.Ef?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "default")}, concurrency {settings.Concurrency}, " +
+            $"{settings.Duration.TotalSeconds:F0} s per target after {settings.Warmup.TotalSeconds:F0} s warm-up");
+        Console.WriteLine($"{"target",-28} {"requests",9} {"errors",7} {"QPS",9} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"took p50",9} {"took p99",9}");
+        foreach (LoadResult row in rows)
+        {
+            Console.WriteLine($"{row.Target,-28} {row.Requests,9:N0} {row.Errors,7:N0} {(row.Requests - row.Errors) / row.Seconds,9:F1} " +
+                $"{LatencyRecorder.Percentile(row.Latencies, 50),8:F3} {LatencyRecorder.Percentile(row.Latencies, 95),8:F3} " +
+                $"{LatencyRecorder.Percentile(row.Latencies, 99),8:F3} {LatencyRecorder.Percentile(row.ServerTimes, 50),9:F3} " +
+                $"{LatencyRecorder.Percentile(row.ServerTimes, 99),9:F3}");
+            if (row.FirstError is not null)
+            {
+                Console.WriteLine($"  first error: {row.FirstError}");
+            }
+        }
+        if (rows.Count == 2)
+        {
+            double client = LatencyRecorder.Percentile(rows[0].Latencies, 50) - LatencyRecorder.Percentile(rows[1].Latencies, 50);
+            double took = LatencyRecorder.Percentile(rows[0].ServerTimes, 50) - LatencyRecorder.Percentile(rows[1].ServerTimes, 50);
+            Console.WriteLine($"overhead p50 vs in-process: coordinator took_ms {took:F3} ms (silo transport); client-side {client:F3} ms (transport + REST/JSON)");
+        }
+        Console.WriteLine("p50/p95/p99: client-side latency per request; took: the coordinator's own time for the search.");
+    }
+
+    private static bool IsLoopback(Uri url) =>
+        url.IsLoopback || (IPAddress.TryParse(url.Host.Trim('[', ']'), out IPAddress? address) && IPAddress.IsLoopback(address));
+}
