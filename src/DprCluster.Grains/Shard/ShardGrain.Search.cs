@@ -57,7 +57,8 @@ public sealed partial class ShardGrain
         SearchHit[] hits = ArrayPool<SearchHit>.Shared.Rent(k);
         try
         {
-            int found = data.Vectors.Search(vector, k, ef == 0 ? _options.EfSearch : ef, hits);
+            int found = data.Vectors.Search(vector, k, ef == 0 ? _options.EfSearch : ef, hits, out int visited);
+            ShardTelemetry.RecordVisitedNodes(ShardTag, visited);
             var result = new List<ShardHit>(found);
             for (int i = 0; i < found; i++)
             {

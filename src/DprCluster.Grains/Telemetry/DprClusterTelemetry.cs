@@ -109,6 +109,9 @@ public static class DprClusterTelemetry
         /// <summary>Histogram, seconds: one shard replica's search, by <c>shard</c>.</summary>
         public const string ShardSearchDuration = "dprcluster.shard.search.duration";
 
+        /// <summary>Histogram: graph nodes one dense search scored, by <c>shard</c>.</summary>
+        public const string ShardVisitedNodes = "dprcluster.shard.search.visited_nodes";
+
         /// <summary>Gauge: live passages per shard replica.</summary>
         public const string ShardPassages = "dprcluster.shard.passages";
 
@@ -219,6 +222,9 @@ public static class DprClusterTelemetry
     /// </summary>
     public static IReadOnlyList<double> LatencyBuckets { get; } =
         [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+    /// <summary>Bucket bounds of the nodes a dense search scores.</summary>
+    public static IReadOnlyList<long> VisitedNodeBuckets { get; } = [16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 65536];
 
     /// <summary>Bucket bounds of encoder batch sizes.</summary>
     public static IReadOnlyList<long> BatchSizeBuckets { get; } = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512];

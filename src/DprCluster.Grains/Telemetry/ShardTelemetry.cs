@@ -19,6 +19,10 @@ internal static class ShardTelemetry
         "Duration of one shard replica's search (dense and/or BM25).", tags: null,
         new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
 
+    private static readonly Histogram<long> VisitedNodes = Meter.CreateHistogram(Metrics.ShardVisitedNodes, "{node}",
+        "Graph nodes one dense search scored: its cost, which grows with ef and with tombstones near the query.", tags: null,
+        new InstrumentAdvice<long> { HistogramBucketBoundaries = VisitedNodeBuckets });
+
     private static readonly Histogram<double> SnapshotDuration = Meter.CreateHistogram(Metrics.SnapshotDuration, "s",
         "Duration of writing one shard snapshot (compaction included).", tags: null,
         new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
@@ -41,6 +45,8 @@ internal static class ShardTelemetry
 
     public static void RecordSearch(KeyValuePair<string, object?> shard, long started) =>
         SearchDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, shard);
+
+    public static void RecordVisitedNodes(KeyValuePair<string, object?> shard, int visited) => VisitedNodes.Record(visited, shard);
 
     public static void RecordSnapshot(KeyValuePair<string, object?> shard, long started) =>
         SnapshotDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, shard);

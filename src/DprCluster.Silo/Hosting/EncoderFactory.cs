@@ -4,6 +4,7 @@ using DprCluster.Encoders.Batching;
 using DprCluster.Encoders.OnnxRuntime;
 using DprCluster.Encoders.Static;
 using DprCluster.Encoders.Transformer;
+using DprCluster.Grains.Telemetry;
 using DprCluster.Silo.Configuration;
 
 namespace DprCluster.Silo.Hosting;
@@ -22,6 +23,7 @@ public static class EncoderFactory
             MaxBatchSize = options.MaxBatchSize,
             MaxDelay = TimeSpan.FromMilliseconds(options.MaxDelayMs),
             MaxQueueLength = options.MaxQueueLength,
+            OnBatch = EncoderTelemetry.RecordBatch,
         };
         switch (Kind(options))
         {

@@ -5,6 +5,7 @@ using DprCluster.Grains.Coordinator;
 using DprCluster.Grains.Encoder;
 using DprCluster.Silo.Api;
 using DprCluster.Silo.Configuration;
+using DprCluster.Silo.Telemetry;
 using DprCluster.Silo.Transport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
@@ -151,6 +152,7 @@ public sealed class SiloHost : IAsyncDisposable
             Listen(kestrel, map.ApiUrl, HttpProtocols.Http1);
             Listen(kestrel, map.InternalUrl, HttpProtocols.Http2);
         });
+        SiloTelemetry? telemetry = SiloTelemetry.AddTo(builder.Services, configuration.Root, map);
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
         if (coordinator is not null)
         {
@@ -168,6 +170,7 @@ public sealed class SiloHost : IAsyncDisposable
         WebApplication app = builder.Build();
         app.UseStatusCodePages(StatusCodePageAsync);
         HealthEndpoints.Map(app, map, shards);
+        telemetry?.MapMetrics(app);
         if (coordinator is not null)
         {
             new RestApi(coordinator, configuration.Api, app.Services.GetRequiredService<ILogger<RestApi>>()).Map(app);

@@ -43,28 +43,25 @@ public static class PrometheusNames
         {
             return "";
         }
-        // Annotations ({request}, {passage}) carry no unit; "By/{batch}"-style mixes keep their real part.
-        string bare = StripAnnotations(unit);
-        if (bare.Length == 0)
+        int slash = unit.IndexOf('/', StringComparison.Ordinal);
+        if (slash >= 0)
         {
-            return "";
+            // Annotations ({request}, {passage}) carry no unit: "{request}/s" is a rate with nothing over it.
+            string over = UnitWord(StripAnnotations(unit[..slash]));
+            string per = PerWord(StripAnnotations(unit[(slash + 1)..]));
+            return per.Length == 0 ? over : over.Length == 0 ? "per_" + per : over + "_per_" + per;
         }
+        string bare = StripAnnotations(unit);
         if (bare == "1")
         {
             return gauge ? "ratio" : "";
-        }
-        int slash = bare.IndexOf('/', StringComparison.Ordinal);
-        if (slash >= 0)
-        {
-            string over = UnitWord(bare[..slash]);
-            string per = PerWord(bare[(slash + 1)..]);
-            return over.Length == 0 ? "per_" + per : over + "_per_" + per;
         }
         return UnitWord(bare);
     }
 
     private static string UnitWord(string unit) => unit switch
     {
+        "" => "",
         "d" => "days",
         "h" => "hours",
         "min" => "minutes",
@@ -113,7 +110,7 @@ public static class PrometheusNames
                 bare.Append(c);
             }
         }
-        return bare.ToString().Trim('/');
+        return bare.ToString();
     }
 
     private static string Sanitize(string text, bool allowColon)
