@@ -47,6 +47,10 @@ public static class EncoderExtensions
         }
     }
 
+    /// <summary>Throws <see cref="EncoderDimensionMismatchException"/> when the encoder's vectors do not fit <paramref name="index"/>.</summary>
+    public static void RequireDimension(this IEncoder encoder, DprCluster.Index.IVectorIndex index, string indexName) =>
+        encoder.RequireDimension(index.Dimensions, indexName);
+
     private static float[][] Split(float[] flat, int count, int dimension)
     {
         var rows = new float[count][];

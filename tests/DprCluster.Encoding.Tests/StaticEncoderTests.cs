@@ -91,5 +91,7 @@ public class StaticEncoderTests
         var error = Assert.Throws<EncoderDimensionMismatchException>(() => Encoder.RequireDimension(768, "wiki"));
         Assert.Contains("768", error.Message);
         Assert.Contains("100", error.Message);
+        Encoder.RequireDimension(new DprCluster.Index.Flat.FlatIndex(100), "static");
+        Assert.Throws<EncoderDimensionMismatchException>(() => Encoder.RequireDimension(new DprCluster.Index.Flat.FlatIndex(32), "tiny"));
     }
 }

@@ -2,7 +2,7 @@
 // output as `dprcluster bench encode` (run level: pre-tokenised batches → session.run → [CLS] rows copied out).
 //   node tools/encoder/bench.mjs --model DIR [--batch 1,8,32,128] [--threads 1] [--kind query|passage]
 //        [--texts 512] [--seconds 3] [--data ../shared/data]
-// Prints one JSON array of {Level, Batch, Batches, SequencesPerSecond, P50Ms, P99Ms} on stdout.
+// Prints one JSON array of {Level, Batch, Batches, SequencesPerSecond, SequencesPerCpuSecond, P50Ms, P99Ms} on stdout.
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,6 +87,7 @@ async function measure(size, seconds) {
   for (let i = 0; i < Math.min(3, batches.length); i++) await runBatch(i);
   const latencies = [];
   const budget = BigInt(Math.round(seconds * 1e9));
+  const cpuBefore = process.cpuUsage();
   const start = process.hrtime.bigint();
   let now = start;
   while (now - start < budget || latencies.length < 10) {
@@ -95,10 +96,13 @@ async function measure(size, seconds) {
     latencies.push(Number(after - now) / 1e6);
     now = after;
   }
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const elapsed = Number(now - start) / 1e9;
   latencies.sort((a, b) => a - b);
   const pct = (p) => latencies[Math.min(latencies.length - 1, Math.ceil(p * latencies.length) - 1)];
-  return { Level: 'run', Batch: size, Batches: batches.length, SequencesPerSecond: (latencies.length * size) / elapsed, P50Ms: pct(0.5), P99Ms: pct(0.99) };
+  return { Level: 'run', Batch: size, Batches: batches.length, SequencesPerSecond: (latencies.length * size) / elapsed,
+    SequencesPerCpuSecond: (latencies.length * size) / cpuSeconds, P50Ms: pct(0.5), P99Ms: pct(0.99) };
 }
 
 const results = [];
