@@ -85,7 +85,12 @@ public class FusionTests
     public void RankedListMergeKeepsTheBestKAcrossShards()
     {
         List<ScoredHit> merged = RankedListMerge.Merge(
-            [List(("s1-a", 5), ("s1-b", 1)), List(("s2-a", 5), ("s2-b", 3)), List(("s1-a", 4))], 3);
+            [List(("s1-a", 5), ("s1-b", 1)), List(("s2-a", 5), ("s2-b", 3)), List(("s1-a", 4)), List()], 3);
         Assert.Equal([new ScoredHit("s1-a", 5), new ScoredHit("s2-a", 5), new ScoredHit("s2-b", 3)], merged);
+        Assert.Equal(4, RankedListMerge.Merge([List(("a", 2), ("b", 1)), List(("c", 3), ("d", 0))], 10).Count);
     }
+
+    [Fact]
+    public void RankedListMergeRejectsUnorderedInput() =>
+        Assert.Throws<ArgumentException>(() => RankedListMerge.Merge([List(("a", 1), ("b", 2))], 5));
 }
