@@ -2,9 +2,9 @@ namespace DprCluster.Text.Fusion;
 
 /// <summary>
 /// Merges ranked lists whose scores share one scale — per-shard top-k lists of the same query — into one top-k:
-/// highest score first, equal scores by ordinal id, a repeated id counted once (at its best position). Each input
-/// must already be in that order, as <see cref="Bm25.Bm25Index"/> returns it; a k-way merge then touches only the
-/// entries it emits. With shard lists searched under cluster-wide statistics this yields exactly the unsharded top-k.
+/// highest score first, equal scores by ordinal id, a repeated id counted once (at its best position). Lists already
+/// in that order (as <see cref="Bm25.Bm25Index"/> returns them) are merged k-way without copying; any other list is
+/// sorted first. With shard lists searched under cluster-wide statistics this yields exactly the unsharded top-k.
 /// </summary>
 public static class RankedListMerge
 {
@@ -13,12 +13,14 @@ public static class RankedListMerge
     {
         ArgumentNullException.ThrowIfNull(lists);
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        var ordered = new IReadOnlyList<ScoredHit>[lists.Count];
         var heads = new PriorityQueue<(int List, int Position), ScoredHit>(lists.Count, Comparer<ScoredHit>.Create(RankOrder.Compare));
         for (int l = 0; l < lists.Count; l++)
         {
-            if (lists[l].Count > 0)
+            ordered[l] = InRankOrder(lists[l]);
+            if (ordered[l].Count > 0)
             {
-                heads.Enqueue((l, 0), lists[l][0]);
+                heads.Enqueue((l, 0), ordered[l][0]);
             }
         }
         var merged = new List<ScoredHit>(Math.Min(k, 1024));
@@ -29,17 +31,27 @@ public static class RankedListMerge
             {
                 merged.Add(hit);
             }
-            IReadOnlyList<ScoredHit> list = lists[head.List];
+            IReadOnlyList<ScoredHit> list = ordered[head.List];
             int next = head.Position + 1;
             if (next < list.Count)
             {
-                if (RankOrder.Compare(list[next], hit) < 0)
-                {
-                    throw new ArgumentException($"List {head.List} is not in rank order at position {next}.", nameof(lists));
-                }
                 heads.Enqueue((head.List, next), list[next]);
             }
         }
         return merged;
+    }
+
+    private static IReadOnlyList<ScoredHit> InRankOrder(IReadOnlyList<ScoredHit> list)
+    {
+        for (int i = 1; i < list.Count; i++)
+        {
+            if (RankOrder.Compare(list[i - 1], list[i]) > 0)
+            {
+                var sorted = new List<ScoredHit>(list);
+                sorted.Sort(RankOrder.Compare);
+                return sorted;
+            }
+        }
+        return list;
     }
 }

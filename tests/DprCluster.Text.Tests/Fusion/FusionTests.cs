@@ -91,6 +91,9 @@ public class FusionTests
     }
 
     [Fact]
-    public void RankedListMergeRejectsUnorderedInput() =>
-        Assert.Throws<ArgumentException>(() => RankedListMerge.Merge([List(("a", 1), ("b", 2))], 5));
+    public void RankedListMergeOrdersListsGivenOutOfOrder()
+    {
+        List<ScoredHit> merged = RankedListMerge.Merge([List(("a", 1), ("b", 2), ("d", 2)), List(("c", 2), ("e", 0))], 4);
+        Assert.Equal(["b", "c", "d", "a"], merged.Select(h => h.Id));
+    }
 }
