@@ -30,9 +30,6 @@ public sealed class SiloTelemetry : IHostedService, IDisposable
     /// <summary>Activity sources of the platform traced besides the silo's own.</summary>
     public static IReadOnlyList<string> PlatformSources { get; } = ["Microsoft.AspNetCore", "System.Net.Http"];
 
-    private static readonly string[] OtlpEndpointVariables =
-        ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"];
-
     private readonly Meter _siloMeter;
     private readonly MeterProvider _meters;
     private readonly TracerProvider? _tracer;
@@ -43,7 +40,8 @@ public sealed class SiloTelemetry : IHostedService, IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(options.TraceSampleRatio, 0.0, nameof(options.TraceSampleRatio));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.TraceSampleRatio, 1.0, nameof(options.TraceSampleRatio));
         Options = options;
-        bool otlp = OtlpConfigured();
+        bool otlpTraces = OtlpConfigured("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
+        bool otlpMetrics = OtlpConfigured("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT");
         string rolesText = string.Join(',', roles);
         string service = options.ServiceName
             ?? NonEmpty(Environment.GetEnvironmentVariable("OTEL_SERVICE_NAME"))
@@ -64,7 +62,7 @@ public sealed class SiloTelemetry : IHostedService, IDisposable
             .SetExemplarFilter(ExemplarFilterType.AlwaysOff)
             .AddMeter([.. DprClusterTelemetry.Components.All, .. PlatformMeters])
             .AddReader(Prometheus.CreateReader());
-        if (otlp)
+        if (otlpMetrics)
         {
             meters.AddOtlpExporter((_, reader) =>
             {
@@ -74,13 +72,13 @@ public sealed class SiloTelemetry : IHostedService, IDisposable
         }
         _meters = meters.Build();
 
-        if (options.Traces ?? otlp)
+        if (options.Traces ?? otlpTraces)
         {
             TracerProviderBuilder traces = Sdk.CreateTracerProviderBuilder()
                 .SetResourceBuilder(resource)
                 .SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(options.TraceSampleRatio)))
                 .AddSource([.. DprClusterTelemetry.Components.All, .. PlatformSources]);
-            if (otlp)
+            if (otlpTraces)
             {
                 traces.AddOtlpExporter();
             }
@@ -170,17 +168,10 @@ public sealed class SiloTelemetry : IHostedService, IDisposable
         await context.Response.WriteAsync(document, context.RequestAborted).ConfigureAwait(false);
     }
 
-    private static bool OtlpConfigured()
-    {
-        foreach (string variable in OtlpEndpointVariables)
-        {
-            if (NonEmpty(Environment.GetEnvironmentVariable(variable)) is not null)
-            {
-                return true;
-            }
-        }
-        return false;
-    }
+    /// <summary>Whether the shared OTLP endpoint variable or the signal's own names a collector.</summary>
+    private static bool OtlpConfigured(string signalVariable) =>
+        NonEmpty(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT")) is not null
+        || NonEmpty(Environment.GetEnvironmentVariable(signalVariable)) is not null;
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }
