@@ -71,6 +71,9 @@ internal sealed class SiloConnection : IDisposable
         timeout.CancelAfter(budget);
         using var message = new HttpRequestMessage(HttpMethod.Post, path)
         {
+            // A hand-made request does not inherit the client's default version: h2c with prior knowledge, no fallback.
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
             Content = new ByteArrayContent(request.ToByteArray()) { Headers = { ContentType = ProtobufContentType } },
         };
         message.Headers.TryAddWithoutValidation(TransportHeaders.Deadline,

@@ -102,8 +102,12 @@ internal static class TransportCall
     {
         response.StatusCode = status;
         response.ContentType = TransportHeaders.ProtobufMediaType;
-        response.ContentLength = message.CalculateSize();
-        message.WriteTo(response.BodyWriter);
+        int size = message.CalculateSize();
+        response.ContentLength = size;
+        // One span of the exact size: protobuf's IBufferWriter path advances before asking for memory, which Kestrel refuses.
+        Span<byte> body = response.BodyWriter.GetSpan(size)[..size];
+        message.WriteTo(body);
+        response.BodyWriter.Advance(size);
         await response.BodyWriter.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 }

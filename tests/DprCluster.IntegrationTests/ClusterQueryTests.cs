@@ -1,0 +1,150 @@
+using DprCluster.Grains.Contracts;
+using DprCluster.Silo.Api;
+using DprCluster.Silo.Client;
+
+namespace DprCluster.IntegrationTests;
+
+/// <summary>
+/// Searches, online updates and failover against real silo processes (1 gateway, 3 shard silos with R = 2, 1 encoder
+/// silo): sharded answers equal one unsharded index; writes are visible to the next search; deletes never come back;
+/// with one shard silo down answers stay complete, with both replicas of a shard down they are partial.
+/// </summary>
+[Collection(QueryClusterCollection.Name)]
+public sealed class ClusterQueryTests(QueryClusterFixture fixture)
+{
+    // Beam widths beyond a shard's passage count make HNSW visit every passage: exact search.
+    private const int ExactEf = 1000;
+    private const int K = 10;
+
+    private TestCluster Cluster => fixture.Cluster;
+
+    [Fact]
+    public async Task DenseSearchEqualsOneUnshardedIndexInExactMode()
+    {
+        foreach (string question in QueryClusterFixture.Questions)
+        {
+            SearchResponse response = await Cluster.Client.SearchAsync(new SearchBody { Query = question, K = K, Ef = ExactEf });
+            Assert.False(response.Partial);
+            RankingAssert.Equal(fixture.Reference.Dense(question, K), response.Hits, question);
+        }
+    }
+
+    [Fact]
+    public async Task Bm25SearchEqualsOneUnshardedIndex()
+    {
+        foreach (string question in QueryClusterFixture.Questions)
+        {
+            SearchResponse response = await Cluster.Client.SearchAsync(new SearchBody { Query = question, K = K, Mode = "bm25" });
+            RankingAssert.Equal(fixture.Reference.Bm25(question, K), response.Hits, question);
+        }
+    }
+
+    [Fact]
+    public async Task HitsNameTheShardThatOwnsThem()
+    {
+        SearchResponse response = await Cluster.Client.SearchAsync(new SearchBody { Query = "volcano eruption", K = 20, Mode = "hybrid" });
+        Assert.NotEmpty(response.Hits);
+        foreach (PassageHit hit in response.Hits)
+        {
+            Assert.Equal(Cluster.Placement.ShardOf(hit.Id), hit.Shard);
+        }
+    }
+
+    [Fact]
+    public async Task UpsertIsVisibleToTheNextSearchAndReplacesTheOldVersion()
+    {
+        var first = new PassageBody { Id = "it-upsert", Title = "Quokka", Text = "The quokka is a small wallaby living on Rottnest Island." };
+        await Cluster.Client.UpsertAsync([first]);
+        fixture.Reference.Upsert([first]);
+        SearchResponse found = await Cluster.Client.SearchAsync(new SearchBody { Query = "quokka wallaby Rottnest", K = 1, Mode = "bm25" });
+        Assert.Equal("it-upsert", Assert.Single(found.Hits).Id);
+
+        var second = first with { Title = "Axolotl", Text = "The axolotl is a salamander that keeps its gills as an adult." };
+        await Cluster.Client.UpsertAsync([second]);
+        fixture.Reference.Upsert([second]);
+        Assert.Equal(second.Text, (await Cluster.Client.GetAsync("it-upsert"))!.Text);
+        SearchResponse replaced = await Cluster.Client.SearchAsync(new SearchBody { Query = "axolotl salamander gills", K = 1, Mode = "bm25" });
+        Assert.Equal("it-upsert", Assert.Single(replaced.Hits).Id);
+        SearchResponse old = await Cluster.Client.SearchAsync(new SearchBody { Query = "quokka wallaby Rottnest", K = 5, Mode = "bm25" });
+        Assert.DoesNotContain(old.Hits, h => h.Id == "it-upsert");
+    }
+
+    [Fact]
+    public async Task DeletedIdsNeverComeBack()
+    {
+        string[] deleted = ["mount-everest", "k2", "kilimanjaro"];
+        foreach (string id in deleted)
+        {
+            Assert.True(await Cluster.Client.DeleteAsync(id));
+            fixture.Reference.Delete(id);
+            Assert.Null(await Cluster.Client.GetAsync(id));
+            Assert.False(await Cluster.Client.DeleteAsync(id));
+        }
+        foreach (string mode in (string[])["dense", "bm25", "hybrid"])
+        {
+            foreach (string question in (string[])["highest mountain", "Mount Everest", "K2 Pakistan China", "Kilimanjaro Tanzania volcano"])
+            {
+                SearchResponse response = await Cluster.Client.SearchAsync(new SearchBody { Query = question, K = MaxK, Mode = mode, Ef = ExactEf });
+                Assert.DoesNotContain(response.Hits, h => deleted.Contains(h.Id));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task OneShardSiloDownStillAnswersCompletelyFromReplicas()
+    {
+        var before = new List<SearchResponse>();
+        foreach (string question in QueryClusterFixture.Questions)
+        {
+            before.Add(await Cluster.Client.SearchAsync(new SearchBody { Query = question, K = K, Ef = ExactEf }));
+        }
+        try
+        {
+            Cluster.ShardSilos[2].Kill();
+            for (int i = 0; i < QueryClusterFixture.Questions.Count; i++)
+            {
+                SearchResponse after = await Cluster.Client.SearchAsync(new SearchBody { Query = QueryClusterFixture.Questions[i], K = K, Ef = ExactEf });
+                Assert.False(after.Partial);
+                Assert.Empty(after.FailedShards);
+                Assert.Equal(before[i].Hits.Select(h => h.Id), after.Hits.Select(h => h.Id));
+            }
+            Assert.NotNull(await Cluster.Client.GetAsync("sahara"));
+        }
+        finally
+        {
+            await Cluster.HealAsync();
+        }
+    }
+
+    [Fact]
+    public async Task BothReplicasOfAShardDownMakesTheAnswerPartialAndNamesTheShard()
+    {
+        int[] lost = [.. Enumerable.Range(0, TestCluster.ShardCount)
+            .Where(s => Cluster.Placement.SilosOf(s).All(silo => silo is 1 or 2))];
+        Assert.NotEmpty(lost);
+        try
+        {
+            Cluster.ShardSilos[1].Kill();
+            Cluster.ShardSilos[2].Kill();
+            foreach (string mode in (string[])["dense", "bm25", "hybrid"])
+            {
+                SearchResponse response = await Cluster.Client.SearchAsync(new SearchBody { Query = "ancient wonders", K = K, Mode = mode });
+                Assert.True(response.Partial, mode);
+                Assert.Equal(lost, response.FailedShards);
+                Assert.DoesNotContain(response.Hits, h => lost.Contains(h.Shard));
+            }
+            string lostId = fixture.Reference.Passages.First(p => lost.Contains(Cluster.Placement.ShardOf(p.Id!))).Id!;
+            ClusterApiException error = await Assert.ThrowsAsync<ClusterApiException>(() => Cluster.Client.GetAsync(lostId));
+            Assert.Equal(503, error.Status);
+            Assert.Equal(ClusterErrorCodes.ShardUnavailable, error.Code);
+        }
+        finally
+        {
+            await Cluster.HealAsync();
+        }
+        SearchResponse healed = await Cluster.Client.SearchAsync(new SearchBody { Query = "ancient wonders", K = K });
+        Assert.False(healed.Partial);
+    }
+
+    private const int MaxK = TestCluster.MaxK;
+}
