@@ -12,13 +12,7 @@ public static class EncoderInput
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>The questions in <paramref name="stream"/>, lazily.</summary>
-    public static IEnumerable<string> ReadQueries(Stream stream)
-    {
-        foreach (string line in ReadLines(stream))
-        {
-            yield return line;
-        }
-    }
+    public static IEnumerable<string> ReadQueries(Stream stream) => ReadLines(stream);
 
     /// <summary>The passages in <paramref name="stream"/>, lazily.</summary>
     public static IEnumerable<PassageText> ReadPassages(Stream stream)

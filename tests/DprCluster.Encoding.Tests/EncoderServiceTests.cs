@@ -124,10 +124,9 @@ public class EncoderServiceTests
     }
 
     [Fact]
-    public async Task SeveralSessionsServeConcurrentCallersWithTheDirectResults()
+    public async Task SeveralSessionsServeConcurrentCallersWithGoldenResults()
     {
         string dir = RepositoryPaths.TinyBert;
-        using TransformerEncoder direct = TransformerEncoder.Open(dir);
         using EncoderService service = EncoderService.Create(() => TransformerEncoder.Open(dir,
             options: new TransformerEncoderOptions { Session = new() { IntraOpThreads = 1 } }), sessions: 2,
             new EncoderServiceOptions { MaxBatchSize = 8, MaxDelay = TimeSpan.FromMilliseconds(1) });
