@@ -26,6 +26,9 @@ public sealed class LocalShards : IAsyncDisposable
     /// <summary>The replicas, in shard order of creation.</summary>
     public IReadOnlyList<ShardGrain> Grains { get; }
 
+    /// <summary>Completes when every replica finished recovering (serving or failed); already complete before <see cref="StartRecovery"/>.</summary>
+    public Task Recovery => _recovery;
+
     /// <summary>True when every replica recovered and serves.</summary>
     public bool AllServing
     {

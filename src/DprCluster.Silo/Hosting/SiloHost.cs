@@ -178,7 +178,8 @@ public sealed class SiloHost : IAsyncDisposable
         }
         if (shards is not null || encoder is not null)
         {
-            new TransportEndpoints(shards, encoder, map.InternalUrl.Port, app.Services.GetRequiredService<ILogger<SiloHost>>()).Map(app);
+            new TransportEndpoints(shard => shards?.Find(shard), encoder, map.InternalUrl.Port,
+                app.Services.GetRequiredService<ILogger<SiloHost>>()).Map(app);
         }
         return app;
     }

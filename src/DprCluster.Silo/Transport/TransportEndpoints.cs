@@ -1,7 +1,6 @@
 using System.Globalization;
 using DprCluster.Encoders;
 using DprCluster.Grains.Contracts;
-using DprCluster.Silo.Hosting;
 using DprCluster.Silo.Transport.Protos;
 using Google.Protobuf;
 using Microsoft.AspNetCore.Builder;
@@ -12,10 +11,11 @@ using Microsoft.Extensions.Logging;
 namespace DprCluster.Silo.Transport;
 
 /// <summary>
-/// Serves the grains of this silo to other silos: shard replicas under <c>/internal/v1/shards/{shard}/…</c> and the
+/// Serves the grains of this silo to other silos (<paramref name="findShard"/> returns the local replica of a shard,
+/// or null): shard replicas under <c>/internal/v1/shards/{shard}/…</c> and the
 /// encoder under <c>/internal/v1/encoder/…</c>, answered only on the internal (h2c) port.
 /// </summary>
-internal sealed class TransportEndpoints(LocalShards? shards, IEncoderGrain? encoder, int internalPort, ILogger logger)
+internal sealed class TransportEndpoints(Func<int, IShardGrain?> findShard, IEncoderGrain? encoder, int internalPort, ILogger logger)
 {
     public void Map(IEndpointRouteBuilder routes)
     {
@@ -57,7 +57,7 @@ internal sealed class TransportEndpoints(LocalShards? shards, IEncoderGrain? enc
                 return Task.CompletedTask;
             }
             int shard = int.Parse((string)context.Request.RouteValues["shard"]!, CultureInfo.InvariantCulture);
-            IShardGrain? grain = shards?.Find(shard);
+            IShardGrain? grain = findShard(shard);
             return TransportCall.HandleAsync(context, parser, (request, token) => grain is null
                 ? throw new ClusterException(ClusterErrorCodes.ShardUnavailable,
                     $"This silo holds no replica of shard {shard}; the caller's cluster map disagrees with this silo's.")
