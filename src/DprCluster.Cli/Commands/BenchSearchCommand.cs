@@ -15,7 +15,9 @@ namespace DprCluster.Cli.Commands;
 /// answered) against a running cluster on loopback (<c>--url</c>) and/or the same shard data searched in this process
 /// (<c>--data</c>), side by side in one run: QPS and client-side p50/p95/p99, plus the coordinator's own time
 /// (<c>took_ms</c>), whose difference between the two targets is the scatter/gather overhead of the silo transport.
-/// Bounded in time (≤ 600 s), concurrency (≤ 256) and requests (≤ 1,000,000).
+/// With <c>--baseline-data</c> (e.g. the same passages in one shard) it also reports each target's recall@k against
+/// the baseline's answers to the same questions with the same ef. Bounded in time (≤ 600 s), concurrency (≤ 256) and
+/// requests (≤ 1,000,000).
 /// </summary>
 internal static class BenchSearchCommand
 {
@@ -34,9 +36,11 @@ internal static class BenchSearchCommand
         var mode = new Option<string>("--mode") { Description = "dense, bm25 or hybrid.", DefaultValueFactory = _ => "dense" };
         mode.AcceptOnlyFromAmong("dense", "bm25", "hybrid");
         var ef = new Option<int?>("--ef") { Description = "HNSW beam width (default: the shards')." };
+        var baseline = new Option<string?>("--baseline-data") { Description = "Report recall@k of every target against this data directory searched in-process." };
+        var baselineShards = new Option<int>("--baseline-shards") { Description = "Shards under --baseline-data.", DefaultValueFactory = _ => 1 };
         var command = new Command("search", "Load-test search: QPS and latency percentiles, REST cluster vs in-process.")
         {
-            url, data, shards, concurrency, duration, warmup, queries, k, mode, ef,
+            url, data, shards, concurrency, duration, warmup, queries, k, mode, ef, baseline, baselineShards,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -67,26 +71,28 @@ internal static class BenchSearchCommand
                 SearchMode searchMode = Enum.Parse<SearchMode>(parse.GetValue(mode)!, ignoreCase: true);
                 var settings = new LoadSettings(questions, parse.GetValue(k), searchMode, parse.GetValue(ef), clients,
                     TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(warm));
+                List<string>[]? expected = null;
+                if (parse.GetValue(baseline) is { } baselineDirectory)
+                {
+                    await using InProcessCluster reference = await OpenAsync(baselineDirectory, parse.GetValue(baselineShards)).ConfigureAwait(false);
+                    expected = await TopIdsAsync(settings, reference.Coordinator.SearchAsync, cancellationToken).ConfigureAwait(false);
+                }
                 var rows = new List<LoadResult>();
                 if (gateway is not null)
                 {
                     using var client = new ClusterClient(gateway, timeout: TimeSpan.FromSeconds(30));
-                    rows.Add(await RunAsync($"REST {gateway.Authority}", settings, async (request, token) =>
-                        (await client.SearchAsync(new SearchBody
-                        {
-                            Query = request.Query, K = request.K, Mode = parse.GetValue(mode), Ef = request.Ef,
-                        }, token).ConfigureAwait(false)).TookMs, cancellationToken).ConfigureAwait(false));
+                    rows.Add(await RunAsync($"REST {gateway.Authority}", settings, expected, (request, token) => client.SearchAsync(new SearchBody
+                    {
+                        Query = request.Query, K = request.K, Mode = parse.GetValue(mode), Ef = request.Ef,
+                    }, token), cancellationToken).ConfigureAwait(false));
                 }
                 if (dataDirectory is not null)
                 {
-                    var encoder = new EncoderService([StaticEncoder.LoadDefault()], new EncoderServiceOptions { MaxDelay = TimeSpan.Zero });
-                    await using InProcessCluster cluster = await InProcessCluster.OpenAsync(dataDirectory, parse.GetValue(shards), encoder)
-                        .ConfigureAwait(false);
-                    rows.Add(await RunAsync($"in-process {parse.GetValue(shards)} shards", settings, async (request, token) =>
-                        (await cluster.Coordinator.SearchAsync(request, token).ConfigureAwait(false)).TookMs, cancellationToken)
-                        .ConfigureAwait(false));
+                    await using InProcessCluster cluster = await OpenAsync(dataDirectory, parse.GetValue(shards)).ConfigureAwait(false);
+                    rows.Add(await RunAsync($"in-process {parse.GetValue(shards)} shards", settings, expected, cluster.Coordinator.SearchAsync,
+                        cancellationToken).ConfigureAwait(false));
                 }
-                Print(settings, rows);
+                Print(settings, rows, expected is not null);
                 return 0;
             }
             catch (Exception e) when (e is IOException or InvalidDataException or ClusterApiException or HttpRequestException
@@ -103,16 +109,60 @@ internal static class BenchSearchCommand
         TimeSpan Duration, TimeSpan Warmup);
 
     private sealed record LoadResult(string Target, long Requests, long Errors, double Seconds, double[] Latencies, double[] ServerTimes,
-        string? FirstError);
+        string? FirstError, double Recall);
 
-    private static async Task<LoadResult> RunAsync(string target, LoadSettings settings,
-        Func<SearchRequest, CancellationToken, Task<double>> search, CancellationToken cancellationToken)
+    private static Task<InProcessCluster> OpenAsync(string dataDirectory, int shards) =>
+        InProcessCluster.OpenAsync(dataDirectory, shards,
+            new EncoderService([StaticEncoder.LoadDefault()], new EncoderServiceOptions { MaxDelay = TimeSpan.Zero }));
+
+    private static SearchRequest[] Requests(LoadSettings settings)
     {
         var requests = new SearchRequest[settings.Questions.Count];
         for (int i = 0; i < requests.Length; i++)
         {
             requests[i] = new SearchRequest(settings.Questions[i], settings.K, settings.Mode, settings.Ef);
         }
+        return requests;
+    }
+
+    /// <summary>The ids each question retrieves, one question at a time.</summary>
+    private static async Task<List<string>[]> TopIdsAsync(LoadSettings settings,
+        Func<SearchRequest, CancellationToken, Task<SearchResponse>> search, CancellationToken cancellationToken)
+    {
+        SearchRequest[] requests = Requests(settings);
+        var ids = new List<string>[requests.Length];
+        for (int i = 0; i < requests.Length; i++)
+        {
+            SearchResponse response = await search(requests[i], cancellationToken).ConfigureAwait(false);
+            ids[i] = [.. response.Hits.Select(h => h.Id)];
+        }
+        return ids;
+    }
+
+    /// <summary>Mean over questions of |found ∩ expected| / |expected| (questions whose baseline found nothing are skipped).</summary>
+    private static double Recall(List<string>[] expected, List<string>[] found)
+    {
+        double sum = 0;
+        int counted = 0;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            if (expected[i].Count == 0)
+            {
+                continue;
+            }
+            sum += (double)found[i].Intersect(expected[i], StringComparer.Ordinal).Count() / expected[i].Count;
+            counted++;
+        }
+        return counted == 0 ? double.NaN : sum / counted;
+    }
+
+    private static async Task<LoadResult> RunAsync(string target, LoadSettings settings, List<string>[]? expected,
+        Func<SearchRequest, CancellationToken, Task<SearchResponse>> search, CancellationToken cancellationToken)
+    {
+        SearchRequest[] requests = Requests(settings);
+        double recall = expected is null
+            ? double.NaN
+            : Recall(expected, await TopIdsAsync(settings, search, cancellationToken).ConfigureAwait(false));
         if (settings.Warmup > TimeSpan.Zero)
         {
             await LoadAsync(requests, settings, settings.Warmup, search, null, null, cancellationToken).ConfigureAwait(false);
@@ -125,11 +175,11 @@ internal static class BenchSearchCommand
             .ConfigureAwait(false);
         double elapsed = clock.Elapsed.TotalSeconds;
         double[] sorted = latencies.Sorted();
-        return new LoadResult(target, sorted.Length + errors, errors, elapsed, sorted, server.Sorted(), firstError);
+        return new LoadResult(target, sorted.Length + errors, errors, elapsed, sorted, server.Sorted(), firstError, recall);
     }
 
     private static async Task<(long Errors, string? FirstError)> LoadAsync(SearchRequest[] requests, LoadSettings settings, TimeSpan duration,
-        Func<SearchRequest, CancellationToken, Task<double>> search, LatencyRecorder? latencies, LatencyRecorder? server,
+        Func<SearchRequest, CancellationToken, Task<SearchResponse>> search, LatencyRecorder? latencies, LatencyRecorder? server,
         CancellationToken cancellationToken)
     {
         long end = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
@@ -144,7 +194,7 @@ internal static class BenchSearchCommand
                 long start = Stopwatch.GetTimestamp();
                 try
                 {
-                    double took = await search(request, cancellationToken).ConfigureAwait(false);
+                    double took = (await search(request, cancellationToken).ConfigureAwait(false)).TookMs;
                     latencies?.Add(worker, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
                     server?.Add(worker, took);
                 }
@@ -165,18 +215,19 @@ internal static class BenchSearchCommand
         return (errors, firstError);
     }
 
-    private static void Print(LoadSettings settings, List<LoadResult> rows)
+    private static void Print(LoadSettings settings, List<LoadResult> rows, bool withRecall)
     {
         Console.WriteLine($"search load: {settings.Questions.Count} questions, mode {settings.Mode.ToString().ToLowerInvariant()}, k {settings.K}, " +
             $"ef {(settings.Ef?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "default")}, concurrency {settings.Concurrency}, " +
             $"{settings.Duration.TotalSeconds:F0} s per target after {settings.Warmup.TotalSeconds:F0} s warm-up");
-        Console.WriteLine($"{"target",-28} {"requests",9} {"errors",7} {"QPS",9} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"took p50",9} {"took p99",9}");
+        Console.WriteLine($"{"target",-28} {"requests",9} {"errors",7} {"QPS",9} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"took p50",9} {"took p99",9}" +
+            (withRecall ? $" {"recall@" + settings.K,10}" : ""));
         foreach (LoadResult row in rows)
         {
             Console.WriteLine($"{row.Target,-28} {row.Requests,9:N0} {row.Errors,7:N0} {(row.Requests - row.Errors) / row.Seconds,9:F1} " +
                 $"{LatencyRecorder.Percentile(row.Latencies, 50),8:F3} {LatencyRecorder.Percentile(row.Latencies, 95),8:F3} " +
                 $"{LatencyRecorder.Percentile(row.Latencies, 99),8:F3} {LatencyRecorder.Percentile(row.ServerTimes, 50),9:F3} " +
-                $"{LatencyRecorder.Percentile(row.ServerTimes, 99),9:F3}");
+                $"{LatencyRecorder.Percentile(row.ServerTimes, 99),9:F3}" + (withRecall ? $" {row.Recall,10:F4}" : ""));
             if (row.FirstError is not null)
             {
                 Console.WriteLine($"  first error: {row.FirstError}");
@@ -188,7 +239,8 @@ internal static class BenchSearchCommand
             double took = LatencyRecorder.Percentile(rows[0].ServerTimes, 50) - LatencyRecorder.Percentile(rows[1].ServerTimes, 50);
             Console.WriteLine($"overhead p50 vs in-process: coordinator took_ms {took:F3} ms (silo transport); client-side {client:F3} ms (transport + REST/JSON)");
         }
-        Console.WriteLine("p50/p95/p99: client-side latency per request; took: the coordinator's own time for the search.");
+        Console.WriteLine("p50/p95/p99: client-side latency per request; took: the coordinator's own time for the search" +
+            (withRecall ? "; recall: overlap of each question's hits with the baseline's, averaged." : "."));
     }
 
     private static bool IsLoopback(Uri url) =>
