@@ -10,7 +10,7 @@ internal sealed class ProgressLine(string unit, long total)
     private const int Width = 30;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly bool _terminal = !Console.IsErrorRedirected;
-    private TimeSpan _lastDrawn = TimeSpan.MinValue;
+    private TimeSpan? _lastDrawn;
 
     /// <summary>Elapsed time since the bar was created.</summary>
     public TimeSpan Elapsed => _clock.Elapsed;
@@ -20,7 +20,7 @@ internal sealed class ProgressLine(string unit, long total)
     {
         TimeSpan now = _clock.Elapsed;
         TimeSpan interval = _terminal ? TimeSpan.FromMilliseconds(200) : TimeSpan.FromSeconds(5);
-        if (!force && now - _lastDrawn < interval)
+        if (!force && _lastDrawn is TimeSpan last && now - last < interval)
         {
             return;
         }

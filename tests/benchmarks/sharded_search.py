@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+"""Side-by-side search benchmark of the cluster: ingest through the REST API, 1 shard vs 4 shards, sharded recall,
+and the scatter/gather overhead of the silo transport. Loopback only; bounded by --duration and --count.
+
+1. Writes --count passages (make_passages.py) unless --corpus is given.
+2. Ingests them through the API into a 1-shard and a 4-shard embedded silo (static encoder), printing passages/s.
+3. Starts a multi-process cluster over the 4-shard data: a gateway with the encoder role and 4 shard silos (R = 1).
+4. Runs `dprcluster bench search` twice, each printing one table:
+   a. REST against the multi-process cluster and in-process over a copy of the same 4 shards, with recall@10 of both
+      against the 1-shard copy (same vectors, same ef): the took_ms difference is the scatter/gather overhead;
+   b. in-process 1 shard vs 4 shards under concurrent load (QPS).
+
+    dotnet build src/DprCluster.Cli -c Release
+    python3 tests/benchmarks/sharded_search.py --count 200000 --duration 10
+"""
+import argparse
+import http.client
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+DLL = os.path.join(ROOT, "src", "DprCluster.Cli", "bin", "Release", "net10.0", "dprcluster.dll")
+QUERIES = os.path.join(os.path.dirname(ROOT), "shared", "data", "scifact")
+
+
+def free_ports(count):
+    sockets = [socket.socket() for _ in range(count)]
+    for s in sockets:
+        s.bind(("127.0.0.1", 0))
+    ports = [s.getsockname()[1] for s in sockets]
+    for s in sockets:
+        s.close()
+    return ports
+
+
+def serve(work, name, settings):
+    path = os.path.join(work, name + ".json")
+    with open(path, "w") as f:
+        json.dump(settings, f)
+    log = open(os.path.join(work, name + ".log"), "wb")
+    process = subprocess.Popen(["dotnet", DLL, "serve", "--config", path], stdout=log, stderr=subprocess.STDOUT,
+                               env=dict(os.environ, DOTNET_gcServer="0"))
+    api = int(settings["Silo"]["ApiUrl"].rsplit(":", 1)[1])
+    end = time.monotonic() + 300
+    while time.monotonic() < end:
+        if process.poll() is not None:
+            sys.exit(f"{name} exited; see {work}/{name}.log")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", api, timeout=2)
+            conn.request("GET", "/readyz")
+            if conn.getresponse().status == 200:
+                return process
+        except OSError:
+            pass
+        time.sleep(0.1)
+    sys.exit(f"{name} did not become ready")
+
+
+def stop(process):
+    process.terminate()
+    process.wait(60)
+
+
+def embedded(work, name, shards, data):
+    api, internal = free_ports(2)
+    settings = {"Silo": {"Roles": "all", "Name": name, "ApiUrl": f"http://127.0.0.1:{api}",
+                         "InternalUrl": f"http://127.0.0.1:{internal}", "DataDirectory": data},
+                "Cluster": {"ShardCount": shards}, "Logging": {"LogLevel": {"Default": "Warning"}}}
+    return serve(work, name, settings), f"http://127.0.0.1:{api}"
+
+
+def run(arguments):
+    print("$ dprcluster " + " ".join(arguments), flush=True)
+    subprocess.run(["dotnet", DLL] + arguments, check=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--count", type=int, default=200_000)
+    parser.add_argument("--corpus")
+    parser.add_argument("--duration", type=float, default=10)
+    parser.add_argument("--concurrency", type=int, default=4, help="clients for the 1-vs-4 shard throughput run")
+    parser.add_argument("--work", help="working directory (default: a new temporary one, removed afterwards)")
+    args = parser.parse_args()
+    if not 1 <= args.count <= 1_000_000 or not 1 <= args.duration <= 120:
+        sys.exit("--count in [1, 1000000], --duration in [1, 120]")
+    work = args.work or tempfile.mkdtemp(prefix="dprcluster-bench-")
+    os.makedirs(work, exist_ok=True)
+    processes = []
+    try:
+        corpus = args.corpus or os.path.join(work, "passages.jsonl")
+        if not args.corpus:
+            subprocess.run([sys.executable, os.path.join(os.path.dirname(__file__), "make_passages.py"),
+                            "--count", str(args.count), "--out", corpus], check=True)
+        data = {}
+        for shards in (1, 4):
+            data[shards] = os.path.join(work, f"data-{shards}")
+            process, url = embedded(work, f"ingest-{shards}", shards, data[shards])
+            run(["ingest", corpus, "--url", url, "--batch", "256", "--concurrency", "4"])
+            stop(process)
+            shutil.copytree(data[shards], data[shards] + "-copy")
+
+        ports = free_ports(10)
+        shard_urls = [f"http://127.0.0.1:{ports[2 + 2 * i + 1]}" for i in range(4)]
+        cluster = {"ShardCount": 4, "ReplicationFactor": 1, "ShardSilos": shard_urls}
+        for i in range(4):
+            processes.append(serve(work, f"shard-{i}", {
+                "Silo": {"Roles": "shard", "Index": i, "ApiUrl": f"http://127.0.0.1:{ports[2 + 2 * i]}",
+                         "InternalUrl": shard_urls[i], "DataDirectory": data[4]},
+                "Cluster": cluster, "Logging": {"LogLevel": {"Default": "Warning"}}}))
+        processes.append(serve(work, "gateway", {
+            "Silo": {"Roles": "gateway,encoder", "ApiUrl": f"http://127.0.0.1:{ports[0]}", "InternalUrl": f"http://127.0.0.1:{ports[1]}",
+                     "DataDirectory": os.path.join(work, "gateway")},
+            "Cluster": cluster, "Logging": {"LogLevel": {"Default": "Warning"}}}))
+        duration = str(args.duration)
+        run(["bench", "search", "--url", f"http://127.0.0.1:{ports[0]}", "--data", data[4] + "-copy", "--shards", "4",
+             "--baseline-data", data[1] + "-copy", "--baseline-shards", "1", "--queries", QUERIES,
+             "--concurrency", "1", "--duration", duration])
+        for process in processes:
+            stop(process)
+        processes.clear()
+        for shards in (1, 4):
+            run(["bench", "search", "--data", data[shards] + "-copy", "--shards", str(shards), "--queries", QUERIES,
+                 "--concurrency", str(args.concurrency), "--duration", duration])
+    finally:
+        for process in processes:
+            process.kill()
+        if not args.work:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
