@@ -8,6 +8,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OpenTelemetry;
+using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -64,8 +65,9 @@ public sealed class SiloTelemetry : IHostedService, IDisposable
             .AddReader(Prometheus.CreateReader());
         if (otlpMetrics)
         {
-            meters.AddOtlpExporter((_, reader) =>
+            meters.AddOtlpExporter((exporter, reader) =>
             {
+                ApplySignalVariables(exporter, "METRICS");
                 reader.TemporalityPreference = MetricReaderTemporalityPreference.Cumulative;
                 reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = options.OtlpMetricsIntervalMs;
             });
@@ -80,7 +82,7 @@ public sealed class SiloTelemetry : IHostedService, IDisposable
                 .AddSource([.. DprClusterTelemetry.Components.All, .. PlatformSources]);
             if (otlpTraces)
             {
-                traces.AddOtlpExporter();
+                traces.AddOtlpExporter(exporter => ApplySignalVariables(exporter, "TRACES"));
             }
             _tracer = traces.Build();
         }
@@ -166,6 +168,30 @@ public sealed class SiloTelemetry : IHostedService, IDisposable
         context.Response.ContentType = PrometheusTextFormat.ContentType;
         context.Response.Headers.CacheControl = "no-store";
         await context.Response.WriteAsync(document, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Applies <c>OTEL_EXPORTER_OTLP_&lt;SIGNAL&gt;_ENDPOINT</c> and <c>_PROTOCOL</c>, which the exporter reads only through
+    /// the hosting package: a signal's endpoint is its full URL (e.g. <c>http://collector:4318/v1/traces</c>).
+    /// </summary>
+    private static void ApplySignalVariables(OtlpExporterOptions exporter, string signal)
+    {
+        if (NonEmpty(Environment.GetEnvironmentVariable($"OTEL_EXPORTER_OTLP_{signal}_PROTOCOL")) is string protocol)
+        {
+            exporter.Protocol = protocol switch
+            {
+                "grpc" => OtlpExportProtocol.Grpc,
+                "http/protobuf" => OtlpExportProtocol.HttpProtobuf,
+                _ => throw new ClusterConfigurationException(
+                    $"OTEL_EXPORTER_OTLP_{signal}_PROTOCOL is '{protocol}'; use grpc or http/protobuf."),
+            };
+        }
+        if (NonEmpty(Environment.GetEnvironmentVariable($"OTEL_EXPORTER_OTLP_{signal}_ENDPOINT")) is string endpoint)
+        {
+            exporter.Endpoint = Uri.TryCreate(endpoint, UriKind.Absolute, out Uri? url)
+                ? url
+                : throw new ClusterConfigurationException($"OTEL_EXPORTER_OTLP_{signal}_ENDPOINT '{endpoint}' is not an absolute URL.");
+        }
     }
 
     /// <summary>Whether the shared OTLP endpoint variable or the signal's own names a collector.</summary>

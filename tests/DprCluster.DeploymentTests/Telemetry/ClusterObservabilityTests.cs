@@ -1,0 +1,187 @@
+using System.Text.Json;
+using DprCluster.DeploymentTests.Cluster;
+using Xunit.Abstractions;
+
+namespace DprCluster.DeploymentTests.Telemetry;
+
+/// <summary>
+/// The observability stack against a real cluster: real silo processes, the real Prometheus scraping them and loading
+/// the alert rules, every Grafana panel's PromQL evaluated through Prometheus' API, and a search traced across silos.
+/// </summary>
+public sealed class ClusterObservabilityTests(ObservedCluster cluster, ITestOutputHelper output) : IClassFixture<ObservedCluster>
+{
+    private static readonly TimeSpan QueryDeadline = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task Prometheus_scrapes_every_silo_and_each_scrape_is_valid_exposition_format()
+    {
+        await cluster.WaitForScrapesAsync(cluster.WorkloadDone);
+        foreach (SiloProcess silo in cluster.Silos.Where(s => !s.Stopped))
+        {
+            using HttpResponseMessage response = await cluster.Http.GetAsync(new Uri(silo.ApiUrl, "metrics"));
+            Assert.True(response.IsSuccessStatusCode, $"{silo.Name}: GET /metrics answered {(int)response.StatusCode}");
+            Assert.Equal("text/plain; version=0.0.4; charset=utf-8", response.Content.Headers.ContentType?.ToString());
+            ExpositionDocument document = ExpositionDocument.Parse(await response.Content.ReadAsStringAsync());
+            Assert.Contains(document.Samples, sample => sample.Name == "dprcluster_silo_info" && sample.Labels["silo"] == silo.Name);
+            Assert.Contains(document.Samples, sample => sample.Name == "dotnet_process_memory_working_set_bytes");
+        }
+        var targets = await cluster.Prometheus.TargetsAsync();
+        foreach (SiloProcess silo in cluster.Silos.Where(s => !s.Stopped))
+        {
+            var target = Assert.Single(targets, t => t.Instance == silo.Instance);
+            Assert.True(target.Health == "up" && target.LastError == "", $"{silo.Name}: {target.Health} {target.LastError}");
+        }
+    }
+
+    [Fact]
+    public async Task Every_dashboard_panel_and_alert_expression_parses_and_every_panel_returns_data()
+    {
+        await cluster.WaitForScrapesAsync(cluster.WorkloadDone);
+        List<DashboardQuery> panels = DashboardQueries.Panels();
+        List<DashboardQuery> variables = DashboardQueries.Variables();
+        Assert.Equal(5, DashboardQueries.DashboardFiles().Length);
+
+        var unparsed = new List<string>();
+        var empty = new List<string>();
+        foreach ((DashboardQuery query, QueryResult result) in await EvaluateUntilDataAsync(panels.Concat(variables)))
+        {
+            if (!result.Parsed)
+            {
+                unparsed.Add($"{query.Where}: {result.Error}\n    {query.PromQL}");
+            }
+            else if (!result.HasData)
+            {
+                empty.Add($"{query.Where}: no data\n    {query.PromQL}");
+            }
+        }
+
+        List<LoadedRule> rules = await cluster.Prometheus.RulesAsync();
+        int alertsInFile = File.ReadLines(RepositoryLayout.AlertRules).Count(line => line.TrimStart().StartsWith("- alert:", StringComparison.Ordinal));
+        Assert.Equal(alertsInFile, rules.Count);
+        foreach (LoadedRule rule in rules)
+        {
+            QueryResult result = await cluster.Prometheus.QueryAsync(rule.Query);
+            if (!result.Parsed)
+            {
+                unparsed.Add($"alert {rule.Name}: {result.Error}\n    {rule.Query}");
+            }
+        }
+        // Prometheus evaluates the loaded rules itself every second: each must have run without error.
+        await Poll.UntilAsync("every alert rule to be evaluated", QueryDeadline,
+            async () => (await cluster.Prometheus.RulesAsync()).All(rule => rule.Health == "ok"));
+
+        output.WriteLine($"panel targets: {panels.Count}, template variables: {variables.Count}, alert rules: {rules.Count}");
+        output.WriteLine($"parsed: {panels.Count + variables.Count + rules.Count - unparsed.Count}/{panels.Count + variables.Count + rules.Count}; " +
+            $"panels and variables with data: {panels.Count + variables.Count - unparsed.Count - empty.Count}/{panels.Count + variables.Count}");
+        Assert.True(unparsed.Count == 0, "Expressions Prometheus rejected:\n" + string.Join("\n", unparsed));
+        Assert.True(empty.Count == 0, "Panels without data:\n" + string.Join("\n", empty) + "\n" + cluster.Diagnostics());
+    }
+
+    [Fact]
+    public async Task A_search_is_one_trace_from_the_gateway_through_the_encoder_to_every_shard()
+    {
+        string traceId = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
+        string callerSpan = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()[..8]);
+        await cluster.SearchAsync("vitamin D deficiency and bone density", "hybrid", $"00-{traceId}-{callerSpan}-01");
+
+        List<ReceivedSpan> spans;
+        try
+        {
+            spans = await Poll.UntilAsync("the search's spans from every silo", QueryDeadline, () =>
+            {
+                List<ReceivedSpan> trace = cluster.Traces.Trace(traceId);
+                bool complete = trace.Any(s => s.Name == "coordinator.search")
+                    && trace.Any(s => s.Name == "encoder.encode")
+                    && trace.Count(s => s.Name == "shard.search") == ObservedCluster.ShardCount;
+                return Task.FromResult(complete ? trace : null);
+            });
+        }
+        catch (TimeoutException e)
+        {
+            string received = string.Join("\n", cluster.Traces.Trace(traceId).Select(s => $"  {s.Service} {s.Scope} {s.Name} {s.SpanId} <- {s.ParentSpanId}"));
+            throw new TimeoutException($"{e.Message} Spans of trace {traceId} received:\n{received}\n{cluster.Diagnostics()}", e);
+        }
+
+        ReceivedSpan search = Assert.Single(spans, s => s.Name == "coordinator.search");
+        Assert.Equal("dprcluster-gateway", search.Service);
+        Dictionary<string, ReceivedSpan> byId = spans.ToDictionary(s => s.SpanId);
+        List<ReceivedSpan> shardSpans = [.. spans.Where(s => s.Name == "shard.search")];
+        Assert.Equal(Enumerable.Range(0, ObservedCluster.ShardCount).Select(i => i.ToString()), shardSpans.Select(s => s.Attributes["shard"]).Order());
+        foreach (ReceivedSpan shard in shardSpans.Append(Assert.Single(spans, s => s.Name == "encoder.encode")))
+        {
+            Assert.NotEqual(search.Service, shard.Service);
+            // The parent chain crosses the process boundary (HttpClient span on the gateway, ASP.NET Core span on the
+            // callee) and reaches the gateway's search span.
+            List<string> chain = Ancestors(shard, byId);
+            Assert.Contains(search.SpanId, chain);
+            Assert.Contains(chain, id => byId[id].Scope == "System.Net.Http");
+            Assert.Contains(chain, id => byId[id].Scope == "Microsoft.AspNetCore" && byId[id].Service == shard.Service);
+        }
+        // The gateway's request span continued the caller's W3C context.
+        Assert.Equal(callerSpan, byId[Ancestors(search, byId)[^1]].ParentSpanId);
+    }
+
+    [Fact]
+    public async Task A_stopped_shard_silo_fires_the_shard_down_alert_while_searches_fail_over_to_replicas()
+    {
+        SiloProcess victim = cluster.Silos.Single(s => s.Name == "shard-2");
+        victim.Kill();
+        (_, List<string> questions) = ObservedCluster.SampleData(passages: 0, questions: 4);
+        foreach (string question in questions)
+        {
+            JsonElement response = await cluster.SearchAsync(question, "dense");
+            Assert.False(response.GetProperty("partial").GetBoolean(), "replication 2 leaves every shard a live replica");
+        }
+
+        string shardDown = (await cluster.Prometheus.RulesAsync()).Single(rule => rule.Name == "DprClusterShardSiloDown").Query;
+        QueryResult down = await Poll.UntilAsync("the shard-down expression to name the stopped silo", QueryDeadline, async () =>
+        {
+            QueryResult result = await cluster.Prometheus.QueryAsync(shardDown);
+            return result.HasData ? result : null;
+        });
+        Assert.Equal(victim.Instance, Assert.Single(down.Samples).Labels["instance"]);
+
+        QueryResult failures = await Poll.UntilAsync("replica failures of the stopped silo", QueryDeadline, async () =>
+        {
+            QueryResult result = await cluster.Prometheus.QueryAsync("sum by (replica) (dprcluster_replica_failures_total)");
+            return result.Samples.Any(s => s.Labels["replica"] == victim.Name) ? result : null;
+        });
+        Assert.All(failures.Samples, s => Assert.Equal(victim.Name, s.Labels["replica"]));
+    }
+
+    /// <summary>
+    /// Evaluates every query, then re-evaluates those still without data until all have some or the deadline passes:
+    /// a panel's first evaluation can precede the scrape that brings its series. Parse errors never change.
+    /// </summary>
+    private async Task<List<(DashboardQuery Query, QueryResult Result)>> EvaluateUntilDataAsync(IEnumerable<DashboardQuery> queries)
+    {
+        var results = new List<(DashboardQuery Query, QueryResult Result)>();
+        foreach (DashboardQuery query in queries)
+        {
+            results.Add((query, await cluster.Prometheus.QueryAsync(query.PromQL)));
+        }
+        DateTime giveUp = DateTime.UtcNow + QueryDeadline;
+        while (results.Any(r => r.Result.Parsed && !r.Result.HasData) && DateTime.UtcNow < giveUp)
+        {
+            await Task.Delay(500);
+            for (int i = 0; i < results.Count; i++)
+            {
+                if (results[i].Result.Parsed && !results[i].Result.HasData)
+                {
+                    results[i] = (results[i].Query, await cluster.Prometheus.QueryAsync(results[i].Query.PromQL));
+                }
+            }
+        }
+        return results;
+    }
+
+    private static List<string> Ancestors(ReceivedSpan span, Dictionary<string, ReceivedSpan> byId)
+    {
+        var chain = new List<string>();
+        for (ReceivedSpan? current = span; current?.ParentSpanId is string parent && byId.TryGetValue(parent, out current);)
+        {
+            chain.Add(parent);
+        }
+        return chain;
+    }
+}
