@@ -1,0 +1,38 @@
+using System.Diagnostics;
+
+namespace DprCluster.DeploymentTests.Cluster;
+
+/// <summary>Runs a command-line tool to completion under a deadline and returns its exit code and output.</summary>
+internal static class Tool
+{
+    public static async Task<(int ExitCode, string Output)> RunAsync(string tool, IEnumerable<string> arguments, string? workingDirectory = null,
+        TimeSpan? deadline = null)
+    {
+        string path = Path.IsPathRooted(tool) ? tool : PrometheusServer.FindOnPath(tool);
+        var start = new ProcessStartInfo(path)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? RepositoryLayout.Root,
+        };
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using var process = Process.Start(start)!;
+        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        Task<string> errors = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(deadline ?? TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{tool} {string.Join(' ', arguments)} did not finish in time.");
+        }
+        return (process.ExitCode, await output + await errors);
+    }
+}

@@ -1,0 +1,99 @@
+using System.Text.Json;
+using DprCluster.DeploymentTests.Cluster;
+
+namespace DprCluster.DeploymentTests.Deployment;
+
+/// <summary>
+/// What can be validated here of the deployment files without a Docker engine, a Kubernetes cluster or Helm:
+/// docker-compose's own parser, promtool (configuration, rules and the rules' unit tests), kubectl's kustomize, the
+/// chart's structural checks, and the dashboards' JSON.
+/// </summary>
+public sealed class DeploymentFileTests
+{
+    private static string ComposeFile => Path.Combine(RepositoryLayout.Root, "docker-compose.yml");
+
+    [Fact]
+    public async Task Compose_file_parses_and_runs_the_cluster_with_its_observability_stack()
+    {
+        (int code, string output) = await Tool.RunAsync("docker-compose", ["-f", ComposeFile, "config", "-q"]);
+        Assert.True(code == 0, output);
+
+        (_, string services) = await Tool.RunAsync("docker-compose", ["-f", ComposeFile, "config", "--services"]);
+        string[] expected = ["gateway", "encoder", "shard-0", "shard-1", "shard-2", "prometheus", "grafana", "otel-collector", "jaeger"];
+        Assert.Equal(expected.Order(), services.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Order());
+
+        (_, string resolved) = await Tool.RunAsync("docker-compose", ["-f", ComposeFile, "config"]);
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Contains($"- shard-{i}-data:/data", resolved);
+            Assert.Contains($"DPRCLUSTER_Silo__Index: '{i}'", resolved);
+        }
+        Assert.Contains("DPRCLUSTER_Cluster__ReplicationFactor: '2'", resolved);
+    }
+
+    [Fact]
+    public async Task Prometheus_configuration_and_alert_rules_pass_promtool_and_their_unit_tests()
+    {
+        string prometheus = Path.Combine(RepositoryLayout.Deploy, "prometheus");
+        foreach (string[] command in new[]
+        {
+            new[] { "check", "config", "prometheus.yml" },
+            new[] { "check", "rules", "alerts.yml" },
+            new[] { "test", "rules", "alerts.test.yml" },
+        })
+        {
+            (int code, string output) = await Tool.RunAsync("promtool", command, prometheus);
+            Assert.True(code == 0, $"promtool {string.Join(' ', command)}:\n{output}");
+        }
+    }
+
+    [Fact]
+    public async Task Kustomization_makes_config_maps_of_every_dashboard_the_rules_and_the_collector_configuration()
+    {
+        (int code, string output) = await Tool.RunAsync("kubectl", ["kustomize", RepositoryLayout.Deploy]);
+        Assert.True(code == 0, output);
+        foreach (string dashboard in Directory.GetFiles(RepositoryLayout.Dashboards, "*.json"))
+        {
+            Assert.Contains($"  {Path.GetFileName(dashboard)}: |", output);
+        }
+        Assert.Contains("  alerts.yml: |", output);
+        Assert.Contains("  config.yaml: |", output);
+        Assert.Contains("grafana_dashboard: \"1\"", output);
+    }
+
+    [Fact]
+    public async Task Helm_chart_passes_its_structural_checks()
+    {
+        string checker = Path.Combine(RepositoryLayout.Root, "tests", "DprCluster.DeploymentTests", "Deployment", "check_chart.py");
+        (int code, string output) = await Tool.RunAsync("/usr/bin/python3", [checker, RepositoryLayout.Chart]);
+        Assert.True(code == 0, output);
+        Assert.Contains("0 problem(s)", output);
+    }
+
+    [Fact]
+    public void Dashboards_have_unique_ids_and_every_target_queries_the_selected_data_source()
+    {
+        var uids = new HashSet<string>();
+        foreach (string file in Directory.GetFiles(RepositoryLayout.Dashboards, "*.json"))
+        {
+            using JsonDocument document = JsonDocument.Parse(File.ReadAllText(file));
+            JsonElement root = document.RootElement;
+            Assert.True(uids.Add(root.GetProperty("uid").GetString()!), $"{file}: duplicate uid");
+            Assert.Contains("dprcluster", root.GetProperty("tags").EnumerateArray().Select(tag => tag.GetString()));
+            var panelIds = new HashSet<int>();
+            foreach (JsonElement panel in root.GetProperty("panels").EnumerateArray())
+            {
+                string title = panel.GetProperty("title").GetString()!;
+                Assert.True(panelIds.Add(panel.GetProperty("id").GetInt32()), $"{file}: duplicate panel id ({title})");
+                Assert.False(string.IsNullOrWhiteSpace(panel.GetProperty("description").GetString()), $"{file}: {title} has no description");
+                Assert.NotEmpty(panel.GetProperty("targets").EnumerateArray());
+                foreach (JsonElement target in panel.GetProperty("targets").EnumerateArray())
+                {
+                    Assert.Equal("${datasource}", target.GetProperty("datasource").GetProperty("uid").GetString());
+                    Assert.False(string.IsNullOrWhiteSpace(target.GetProperty("expr").GetString()), $"{file}: {title} has an empty query");
+                }
+            }
+        }
+        Assert.Equal(5, uids.Count);
+    }
+}
