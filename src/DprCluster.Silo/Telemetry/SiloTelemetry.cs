@@ -18,8 +18,8 @@ namespace DprCluster.Silo.Telemetry;
 /// <summary>
 /// A silo's OpenTelemetry: a meter provider over the cluster's meters, ASP.NET Core's, HttpClient's and the runtime's
 /// (process memory, GC), read by the Prometheus endpoint and pushed over OTLP when a collector is configured; and a
-/// tracer provider over the cluster's activity sources, ASP.NET Core's and HttpClient's (which carry W3C
-/// <c>traceparent</c> between silos). The providers are built when the silo is, and flushed and disposed when the
+/// tracer provider over the cluster's activity sources and ASP.NET Core's (HttpClient carries the W3C
+/// <c>traceparent</c> between silos, and ASP.NET Core continues it). The providers are built when the silo is, and flushed and disposed when the
 /// host stops (no hosting-extension package is reachable, so this hosted service stands in for it).
 /// </summary>
 public sealed class SiloTelemetry : IHostedService, IDisposable
@@ -28,8 +28,12 @@ public sealed class SiloTelemetry : IHostedService, IDisposable
     public static IReadOnlyList<string> PlatformMeters { get; } =
         ["System.Runtime", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Net.Http"];
 
-    /// <summary>Activity sources of the platform traced besides the silo's own.</summary>
-    public static IReadOnlyList<string> PlatformSources { get; } = ["Microsoft.AspNetCore", "System.Net.Http"];
+    /// <summary>
+    /// Activity sources of the platform traced besides the silo's own: ASP.NET Core's request spans, which continue the
+    /// caller's W3C context. HttpClient's own spans are left out: the coordinator's shard-call span already stands
+    /// for each call (HttpClient still sends its context as <c>traceparent</c>), and each span costs every search.
+    /// </summary>
+    public static IReadOnlyList<string> PlatformSources { get; } = ["Microsoft.AspNetCore"];
 
     private readonly Meter _siloMeter;
     private readonly MeterProvider _meters;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -35,6 +36,8 @@ internal sealed class SiloConnection : IDisposable
             KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
             KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
             UseProxy = false,
+            // No HttpClient span per call (the coordinator's shard-call span stands for it); CallAsync sends traceparent.
+            ActivityHeadersPropagator = null,
         };
         _http = new HttpClient(handler)
         {
@@ -76,6 +79,9 @@ internal sealed class SiloConnection : IDisposable
             VersionPolicy = HttpVersionPolicy.RequestVersionExact,
             Content = new ByteArrayContent(request.ToByteArray()) { Headers = { ContentType = ProtobufContentType } },
         };
+        // W3C trace context of the caller's span, which the callee's ASP.NET Core request span continues.
+        DistributedContextPropagator.Current.Inject(Activity.Current, message,
+            static (carrier, name, value) => ((HttpRequestMessage)carrier!).Headers.TryAddWithoutValidation(name, value));
         message.Headers.TryAddWithoutValidation(TransportHeaders.Deadline,
             ((long)Math.Ceiling(budget.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture));
         try

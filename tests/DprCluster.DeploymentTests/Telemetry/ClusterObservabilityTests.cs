@@ -110,12 +110,12 @@ public sealed class ClusterObservabilityTests(ObservedCluster cluster, ITestOutp
         foreach (ReceivedSpan shard in shardSpans.Append(Assert.Single(spans, s => s.Name == "encoder.encode")))
         {
             Assert.NotEqual(search.Service, shard.Service);
-            // The parent chain crosses the process boundary (HttpClient span on the gateway, ASP.NET Core span on the
-            // callee) and reaches the gateway's search span.
+            // The parent chain crosses the process boundary (the callee's ASP.NET Core request span continues the
+            // gateway's call span) and reaches the gateway's search span.
             List<string> chain = Ancestors(shard, byId);
             Assert.Contains(search.SpanId, chain);
-            Assert.Contains(chain, id => byId[id].Scope == "System.Net.Http");
-            Assert.Contains(chain, id => byId[id].Scope == "Microsoft.AspNetCore" && byId[id].Service == shard.Service);
+            string server = Assert.Single(chain, id => byId[id].Scope == "Microsoft.AspNetCore" && byId[id].Service == shard.Service);
+            Assert.Equal(shard.Name == "encoder.encode" ? "coordinator.encode" : "coordinator.shard_call", byId[byId[server].ParentSpanId!].Name);
         }
         // The gateway's request span continued the caller's W3C context.
         Assert.Equal(callerSpan, byId[Ancestors(search, byId)[^1]].ParentSpanId);
