@@ -7,7 +7,8 @@ and the scatter/gather overhead of the silo transport. Loopback only; bounded by
 3. Starts a multi-process cluster over the 4-shard data: a gateway with the encoder role and 4 shard silos (R = 1).
 4. Runs `dprcluster bench search` twice, each printing one table:
    a. REST against the multi-process cluster and in-process over a copy of the same 4 shards, with recall@10 of both
-      against the 1-shard copy (same vectors, same ef): the took_ms difference is the scatter/gather overhead;
+      against the 1-shard copy (same vectors, same ef) and against exact brute-force search over the corpus (as is
+      the 1-shard copy's): the took_ms difference is the scatter/gather overhead;
    b. in-process 1 shard vs 4 shards under concurrent load (QPS).
 
     dotnet build src/DprCluster.Cli -c Release
@@ -120,7 +121,7 @@ def main():
             "Cluster": cluster, "Logging": {"LogLevel": {"Default": "Warning"}}}))
         duration = str(args.duration)
         run(["bench", "search", "--url", f"http://127.0.0.1:{ports[0]}", "--data", data[4] + "-copy", "--shards", "4",
-             "--baseline-data", data[1] + "-copy", "--baseline-shards", "1", "--queries", QUERIES,
+             "--baseline-data", data[1] + "-copy", "--baseline-shards", "1", "--truth-corpus", corpus, "--queries", QUERIES,
              "--concurrency", "1", "--duration", duration])
         for process in processes:
             stop(process)

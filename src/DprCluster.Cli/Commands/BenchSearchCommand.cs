@@ -16,7 +16,8 @@ namespace DprCluster.Cli.Commands;
 /// (<c>--data</c>), side by side in one run: QPS and client-side p50/p95/p99, plus the coordinator's own time
 /// (<c>took_ms</c>), whose difference between the two targets is the scatter/gather overhead of the silo transport.
 /// With <c>--baseline-data</c> (e.g. the same passages in one shard) it also reports each target's recall@k against
-/// the baseline's answers to the same questions with the same ef. Bounded in time (≤ 600 s), concurrency (≤ 256) and
+/// the baseline's answers to the same questions with the same ef, and with <c>--truth-corpus</c> every target's and the
+/// baseline's recall@k against exact (brute-force) dense search. Bounded in time (≤ 600 s), concurrency (≤ 256) and
 /// requests (≤ 1,000,000).
 /// </summary>
 internal static class BenchSearchCommand
@@ -38,9 +39,10 @@ internal static class BenchSearchCommand
         var ef = new Option<int?>("--ef") { Description = "HNSW beam width (default: the shards')." };
         var baseline = new Option<string?>("--baseline-data") { Description = "Report recall@k of every target against this data directory searched in-process." };
         var baselineShards = new Option<int>("--baseline-shards") { Description = "Shards under --baseline-data.", DefaultValueFactory = _ => 1 };
+        var truth = new Option<string?>("--truth-corpus") { Description = "Corpus the data holds: report recall@k against exact dense search over it (static encoder)." };
         var command = new Command("search", "Load-test search: QPS and latency percentiles, REST cluster vs in-process.")
         {
-            url, data, shards, concurrency, duration, warmup, queries, k, mode, ef, baseline, baselineShards,
+            url, data, shards, concurrency, duration, warmup, queries, k, mode, ef, baseline, baselineShards, truth,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -71,17 +73,27 @@ internal static class BenchSearchCommand
                 SearchMode searchMode = Enum.Parse<SearchMode>(parse.GetValue(mode)!, ignoreCase: true);
                 var settings = new LoadSettings(questions, parse.GetValue(k), searchMode, parse.GetValue(ef), clients,
                     TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(warm));
+                if (parse.GetValue(truth) is not null && searchMode != SearchMode.Dense)
+                {
+                    Console.Error.WriteLine("error: --truth-corpus measures dense search; use --mode dense.");
+                    return 2;
+                }
+                List<string>[]? exact = parse.GetValue(truth) is { } truthCorpus ? ExactDenseTruth.TopIds(truthCorpus, questions, settings.K) : null;
                 List<string>[]? expected = null;
+                string? baselineLine = null;
                 if (parse.GetValue(baseline) is { } baselineDirectory)
                 {
                     await using InProcessCluster reference = await OpenAsync(baselineDirectory, parse.GetValue(baselineShards)).ConfigureAwait(false);
                     expected = await TopIdsAsync(settings, reference.Coordinator.SearchAsync, cancellationToken).ConfigureAwait(false);
+                    baselineLine = $"baseline: in-process {parse.GetValue(baselineShards)} shard(s) at {baselineDirectory}" +
+                        (exact is null ? "" : $", recall@{settings.K} vs exact {Recall(exact, expected):F4}");
                 }
+                var references = new RecallReferences(expected, exact);
                 var rows = new List<LoadResult>();
                 if (gateway is not null)
                 {
                     using var client = new ClusterClient(gateway, timeout: TimeSpan.FromSeconds(30));
-                    rows.Add(await RunAsync($"REST {gateway.Authority}", settings, expected, (request, token) => client.SearchAsync(new SearchBody
+                    rows.Add(await RunAsync($"REST {gateway.Authority}", settings, references, (request, token) => client.SearchAsync(new SearchBody
                     {
                         Query = request.Query, K = request.K, Mode = parse.GetValue(mode), Ef = request.Ef,
                     }, token), cancellationToken).ConfigureAwait(false));
@@ -89,10 +101,10 @@ internal static class BenchSearchCommand
                 if (dataDirectory is not null)
                 {
                     await using InProcessCluster cluster = await OpenAsync(dataDirectory, parse.GetValue(shards)).ConfigureAwait(false);
-                    rows.Add(await RunAsync($"in-process {parse.GetValue(shards)} shards", settings, expected, cluster.Coordinator.SearchAsync,
+                    rows.Add(await RunAsync($"in-process {parse.GetValue(shards)} shards", settings, references, cluster.Coordinator.SearchAsync,
                         cancellationToken).ConfigureAwait(false));
                 }
-                Print(settings, rows, expected is not null);
+                Print(settings, rows, references, baselineLine);
                 return 0;
             }
             catch (Exception e) when (e is IOException or InvalidDataException or ClusterApiException or HttpRequestException
@@ -109,7 +121,10 @@ internal static class BenchSearchCommand
         TimeSpan Duration, TimeSpan Warmup);
 
     private sealed record LoadResult(string Target, long Requests, long Errors, double Seconds, double[] Latencies, double[] ServerTimes,
-        string? FirstError, double Recall);
+        string? FirstError, double RecallVsBaseline, double RecallVsExact);
+
+    /// <summary>What recall is measured against: the baseline's answers and/or exact search (each optional).</summary>
+    private sealed record RecallReferences(List<string>[]? Baseline, List<string>[]? Exact);
 
     private static Task<InProcessCluster> OpenAsync(string dataDirectory, int shards) =>
         InProcessCluster.OpenAsync(dataDirectory, shards,
@@ -156,13 +171,15 @@ internal static class BenchSearchCommand
         return counted == 0 ? double.NaN : sum / counted;
     }
 
-    private static async Task<LoadResult> RunAsync(string target, LoadSettings settings, List<string>[]? expected,
+    private static async Task<LoadResult> RunAsync(string target, LoadSettings settings, RecallReferences references,
         Func<SearchRequest, CancellationToken, Task<SearchResponse>> search, CancellationToken cancellationToken)
     {
         SearchRequest[] requests = Requests(settings);
-        double recall = expected is null
-            ? double.NaN
-            : Recall(expected, await TopIdsAsync(settings, search, cancellationToken).ConfigureAwait(false));
+        List<string>[]? found = references.Baseline is null && references.Exact is null
+            ? null
+            : await TopIdsAsync(settings, search, cancellationToken).ConfigureAwait(false);
+        double recallVsBaseline = references.Baseline is null ? double.NaN : Recall(references.Baseline, found!);
+        double recallVsExact = references.Exact is null ? double.NaN : Recall(references.Exact, found!);
         if (settings.Warmup > TimeSpan.Zero)
         {
             await LoadAsync(requests, settings, settings.Warmup, search, null, null, cancellationToken).ConfigureAwait(false);
@@ -175,7 +192,7 @@ internal static class BenchSearchCommand
             .ConfigureAwait(false);
         double elapsed = clock.Elapsed.TotalSeconds;
         double[] sorted = latencies.Sorted();
-        return new LoadResult(target, sorted.Length + errors, errors, elapsed, sorted, server.Sorted(), firstError, recall);
+        return new LoadResult(target, sorted.Length + errors, errors, elapsed, sorted, server.Sorted(), firstError, recallVsBaseline, recallVsExact);
     }
 
     private static async Task<(long Errors, string? FirstError)> LoadAsync(SearchRequest[] requests, LoadSettings settings, TimeSpan duration,
@@ -215,19 +232,25 @@ internal static class BenchSearchCommand
         return (errors, firstError);
     }
 
-    private static void Print(LoadSettings settings, List<LoadResult> rows, bool withRecall)
+    private static void Print(LoadSettings settings, List<LoadResult> rows, RecallReferences references, string? baselineLine)
     {
         Console.WriteLine($"search load: {settings.Questions.Count} questions, mode {settings.Mode.ToString().ToLowerInvariant()}, k {settings.K}, " +
             $"ef {(settings.Ef?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "default")}, concurrency {settings.Concurrency}, " +
             $"{settings.Duration.TotalSeconds:F0} s per target after {settings.Warmup.TotalSeconds:F0} s warm-up");
+        if (baselineLine is not null)
+        {
+            Console.WriteLine(baselineLine);
+        }
+        string recall = "recall@" + settings.K.ToString(System.Globalization.CultureInfo.InvariantCulture);
         Console.WriteLine($"{"target",-28} {"requests",9} {"errors",7} {"QPS",9} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"took p50",9} {"took p99",9}" +
-            (withRecall ? $" {"recall@" + settings.K,10}" : ""));
+            (references.Baseline is null ? "" : $" {recall + " vs base",17}") + (references.Exact is null ? "" : $" {recall + " vs exact",18}"));
         foreach (LoadResult row in rows)
         {
             Console.WriteLine($"{row.Target,-28} {row.Requests,9:N0} {row.Errors,7:N0} {(row.Requests - row.Errors) / row.Seconds,9:F1} " +
                 $"{LatencyRecorder.Percentile(row.Latencies, 50),8:F3} {LatencyRecorder.Percentile(row.Latencies, 95),8:F3} " +
                 $"{LatencyRecorder.Percentile(row.Latencies, 99),8:F3} {LatencyRecorder.Percentile(row.ServerTimes, 50),9:F3} " +
-                $"{LatencyRecorder.Percentile(row.ServerTimes, 99),9:F3}" + (withRecall ? $" {row.Recall,10:F4}" : ""));
+                $"{LatencyRecorder.Percentile(row.ServerTimes, 99),9:F3}" +
+                (references.Baseline is null ? "" : $" {row.RecallVsBaseline,17:F4}") + (references.Exact is null ? "" : $" {row.RecallVsExact,18:F4}"));
             if (row.FirstError is not null)
             {
                 Console.WriteLine($"  first error: {row.FirstError}");
@@ -240,7 +263,7 @@ internal static class BenchSearchCommand
             Console.WriteLine($"overhead p50 vs in-process: coordinator took_ms {took:F3} ms (silo transport); client-side {client:F3} ms (transport + REST/JSON)");
         }
         Console.WriteLine("p50/p95/p99: client-side latency per request; took: the coordinator's own time for the search" +
-            (withRecall ? "; recall: overlap of each question's hits with the baseline's, averaged." : "."));
+            (references.Baseline is null && references.Exact is null ? "." : "; recall: share of the reference's hits found, averaged over questions."));
     }
 
     private static bool IsLoopback(Uri url) =>
