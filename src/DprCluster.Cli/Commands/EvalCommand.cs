@@ -29,10 +29,11 @@ internal static class EvalCommand
         var noStem = new Option<bool>("--no-stem") { Description = "Skip the Porter stemmer." };
         var keepStopWords = new Option<bool>("--keep-stopwords") { Description = "Keep Lucene's English stop words." };
         var shards = new Option<int>("--shards") { Description = "Split passages over this many BM25 shards (cluster-wide IDF).", DefaultValueFactory = _ => 1 };
+        var url = new Option<string?>("--url") { Description = "Evaluate a running cluster (REST API) that already holds the corpus; any --mode." };
 
         var command = new Command("eval", "Evaluate retrieval on a BEIR benchmark or SQuAD-style QA data.")
         {
-            beir, qa, split, mode, k, json, k1, b, lengths, noStem, keepStopWords, shards,
+            beir, qa, split, mode, k, json, k1, b, lengths, noStem, keepStopWords, shards, url,
         };
         command.Validators.Add(result =>
         {
@@ -48,6 +49,13 @@ internal static class EvalCommand
             if (result.GetValueOrDefault<int?>() is < 1)
             {
                 result.AddError("--k must be at least 1.");
+            }
+        });
+        url.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string?>() is { } text && !Uri.TryCreate(text, UriKind.Absolute, out _))
+            {
+                result.AddError($"--url '{text}' is not an absolute URL.");
             }
         });
         shards.Validators.Add(result =>
@@ -73,9 +81,10 @@ internal static class EvalCommand
                     parse.GetValue(shards));
                 RetrievalMode retrievalMode = Enum.Parse<RetrievalMode>(parse.GetValue(mode)!, ignoreCase: true);
                 string? beirDirectory = parse.GetValue(beir);
+                Uri? cluster = parse.GetValue(url) is { } text ? new Uri(text) : null;
                 EvaluationReport report = beirDirectory is not null
-                    ? BeirEvaluation.Run(beirDirectory, parse.GetValue(split)!, retrievalMode, settings, parse.GetValue(k) ?? 1000)
-                    : QaEvaluation.Run(parse.GetValue(qa)!, parse.GetValue(split)!, retrievalMode, settings, parse.GetValue(k) ?? 100);
+                    ? BeirEvaluation.Run(beirDirectory, parse.GetValue(split)!, retrievalMode, settings, parse.GetValue(k) ?? 1000, cluster)
+                    : QaEvaluation.Run(parse.GetValue(qa)!, parse.GetValue(split)!, retrievalMode, settings, parse.GetValue(k) ?? 100, cluster);
                 report.Print(Console.Out);
                 if (parse.GetValue(json) is { } jsonPath)
                 {
@@ -84,7 +93,7 @@ internal static class EvalCommand
                 return 0;
             }
             catch (Exception e) when (e is RetrievalModeUnavailableException or IOException or ArgumentException
-                or UnauthorizedAccessException)
+                or UnauthorizedAccessException or Silo.Client.ClusterApiException or HttpRequestException)
             {
                 Console.Error.WriteLine($"error: {e.Message}");
                 return 1;

@@ -6,11 +6,11 @@ namespace DprCluster.Cli.Evaluation;
 /// <summary>Retrieval quality on a BEIR-format benchmark: nDCG@10, Recall@100, MRR@10, MAP@100 and throughput.</summary>
 internal static class BeirEvaluation
 {
-    public static EvaluationReport Run(string directory, string split, RetrievalMode mode, Bm25Settings bm25, int k)
+    public static EvaluationReport Run(string directory, string split, RetrievalMode mode, Bm25Settings bm25, int k, Uri? cluster = null)
     {
-        RetrieverFactory.EnsureAvailable(mode);
+        RetrieverFactory.EnsureAvailable(mode, cluster);
         BeirDataset dataset = BeirDataset.Load(directory, split);
-        (IRetriever retriever, TimeSpan indexing) = RetrieverFactory.Build(mode, dataset.Corpus, bm25);
+        (IRetriever retriever, TimeSpan indexing) = RetrieverFactory.Build(mode, dataset.Corpus, bm25, cluster);
         try
         {
             (var run, double qps) = QueryRunner.Run(retriever, dataset.Queries, k);

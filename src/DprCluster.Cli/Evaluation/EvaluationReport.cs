@@ -22,9 +22,11 @@ internal sealed record EvaluationReport(
     {
         output.WriteLine($"dataset    {Dataset} (split {Split}): {Passages:N0} passages, {Queries:N0} queries");
         output.WriteLine($"retriever  {Retriever}");
-        output.WriteLine(
-            $"indexing   {IndexingSeconds.ToString("F3", CultureInfo.InvariantCulture)} s " +
-            $"({(Passages / Math.Max(IndexingSeconds, 1e-9)).ToString("N0", CultureInfo.InvariantCulture)} passages/s)");
+        // Zero means nothing was indexed here: eval --url searches a cluster that indexed the corpus at ingest time.
+        output.WriteLine(IndexingSeconds == 0
+            ? "indexing   done by the cluster at ingest time"
+            : $"indexing   {IndexingSeconds.ToString("F3", CultureInfo.InvariantCulture)} s " +
+              $"({(Passages / Math.Max(IndexingSeconds, 1e-9)).ToString("N0", CultureInfo.InvariantCulture)} passages/s)");
         output.WriteLine();
         int width = Math.Max(10, Metrics.Keys.Max(name => name.Length)) + 2;
         output.WriteLine($"{"measure".PadRight(width)}value");
