@@ -1,3 +1,4 @@
+using System.Text.Json;
 using DprCluster.Grains.Contracts;
 using DprCluster.Silo.Api;
 using DprCluster.Silo.Client;
@@ -144,6 +145,37 @@ public sealed class ClusterQueryTests(QueryClusterFixture fixture)
         }
         SearchResponse healed = await Cluster.Client.SearchAsync(new SearchBody { Query = "ancient wonders", K = K });
         Assert.False(healed.Partial);
+    }
+
+    [Fact]
+    public async Task OpenApiDocumentDescribesEveryRoute()
+    {
+        using var http = new HttpClient { BaseAddress = Cluster.Gateway.ApiUrl };
+        using JsonDocument document = JsonDocument.Parse(await http.GetStringAsync("/openapi/v1.json"));
+        JsonElement paths = document.RootElement.GetProperty("paths");
+        foreach (string path in (string[])["/v1/search", "/v1/passages", "/v1/passages/{id}", "/v1/cluster", "/healthz", "/readyz"])
+        {
+            Assert.True(paths.TryGetProperty(path, out _), $"the OpenAPI document lacks {path}");
+        }
+        JsonElement schemas = document.RootElement.GetProperty("components").GetProperty("schemas");
+        Assert.True(schemas.GetProperty("SearchBody").GetProperty("properties").TryGetProperty("query", out _));
+        Assert.True(schemas.GetProperty("ProblemDocument").GetProperty("properties").TryGetProperty("code", out _));
+    }
+
+    [Fact]
+    public async Task EverySiloIsAliveAndReady()
+    {
+        using var http = new HttpClient();
+        foreach (SiloProcess silo in (SiloProcess[])[.. Cluster.ShardSilos, Cluster.Encoder, Cluster.Gateway])
+        {
+            using HttpResponseMessage alive = await http.GetAsync(new Uri(silo.ApiUrl, "/healthz"));
+            Assert.Equal(System.Net.HttpStatusCode.OK, alive.StatusCode);
+            Assert.True(await Cluster.IsReadyAsync(silo), silo.Name);
+        }
+        ClusterStatus status = await Cluster.Client.GetClusterAsync();
+        Assert.Equal(TestCluster.ShardCount, status.ShardCount);
+        Assert.Equal(TestCluster.Replication, status.ReplicationFactor);
+        Assert.All(status.Shards, shard => Assert.Equal(TestCluster.Replication, shard.Replicas.Count(r => r.Stats?.State == ShardState.Serving)));
     }
 
     private const int MaxK = TestCluster.MaxK;

@@ -34,31 +34,31 @@ public sealed class RestApi(ICoordinatorGrain coordinator, ApiOptions options, I
             .WithDescription("Send 'query' for one question or 'queries' for several; the latter answers {results: [...], took_ms}.")
             .Accepts<SearchBody>(Json)
             .Produces<SearchResponse>(StatusCodes.Status200OK, Json)
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .ProducesProblem(StatusCodes.Status504GatewayTimeout);
+            .Produces<ProblemDocument>(StatusCodes.Status400BadRequest, ProblemWriter.MediaType)
+            .Produces<ProblemDocument>(StatusCodes.Status413PayloadTooLarge, ProblemWriter.MediaType)
+            .Produces<ProblemDocument>(StatusCodes.Status429TooManyRequests, ProblemWriter.MediaType)
+            .Produces<ProblemDocument>(StatusCodes.Status504GatewayTimeout, ProblemWriter.MediaType);
         v1.MapPost("/passages", Handler(_writeTimeout, UpsertAsync))
             .WithName("UpsertPassages")
             .WithSummary("Insert or replace a batch of passages; answers once they are durable and searchable.")
             .Accepts<PassagesBody>(Json)
             .Produces<UpsertResponse>(StatusCodes.Status200OK, Json)
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .Produces<ProblemDocument>(StatusCodes.Status400BadRequest, ProblemWriter.MediaType)
+            .Produces<ProblemDocument>(StatusCodes.Status401Unauthorized, ProblemWriter.MediaType)
+            .Produces<ProblemDocument>(StatusCodes.Status413PayloadTooLarge, ProblemWriter.MediaType)
+            .Produces<ProblemDocument>(StatusCodes.Status503ServiceUnavailable, ProblemWriter.MediaType);
         v1.MapGet("/passages/{id}", Handler(_writeTimeout, GetAsync))
             .WithName("GetPassage")
             .WithSummary("One passage by id.")
             .Produces<PassageBody>(StatusCodes.Status200OK, Json)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .Produces<ProblemDocument>(StatusCodes.Status404NotFound, ProblemWriter.MediaType);
         v1.MapDelete("/passages/{id}", Handler(_writeTimeout, DeleteAsync))
             .WithName("DeletePassage")
             .WithSummary("Delete one passage; it never comes back in results.")
             .Produces<DeleteResponse>(StatusCodes.Status200OK, Json)
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .Produces<ProblemDocument>(StatusCodes.Status401Unauthorized, ProblemWriter.MediaType)
+            .Produces<ProblemDocument>(StatusCodes.Status404NotFound, ProblemWriter.MediaType)
+            .Produces<ProblemDocument>(StatusCodes.Status503ServiceUnavailable, ProblemWriter.MediaType);
         v1.MapGet("/cluster", Handler(_writeTimeout, ClusterAsync))
             .WithName("Cluster")
             .WithSummary("Silos, roles, shards, replicas, passage and deleted counts, and states.")

@@ -153,7 +153,13 @@ public sealed class SiloHost : IAsyncDisposable
             Listen(kestrel, map.InternalUrl, HttpProtocols.Http2);
         });
         SiloTelemetry? telemetry = SiloTelemetry.AddTo(builder.Services, configuration.Root, map);
-        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
+        // The OpenAPI document describes the wire format of ApiJsonContext: strict numbers, snake_case.
+        builder.Services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
+            json.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
+            json.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
+        });
         if (coordinator is not null)
         {
             builder.Services.AddOpenApi("v1", openApi => openApi.AddDocumentTransformer((document, _, _) =>
