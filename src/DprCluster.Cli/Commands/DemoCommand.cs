@@ -75,6 +75,8 @@ internal static class DemoCommand
         IReadOnlyList<string> questions = askedQuestions.Length > 0
             ? askedQuestions
             : corpusPath is null ? SampleCorpus.Questions() : CorpusFiles.ReadQuestions(corpusPath, 5);
+        // One unprinted search first, so the printed stage timings are steady-state rather than the JIT's first call.
+        await cluster.Coordinator.SearchAsync(new SearchRequest("warm-up", k, mode), cancellationToken).ConfigureAwait(false);
         foreach (string question in questions)
         {
             SearchResponse response = await cluster.Coordinator.SearchAsync(new SearchRequest(question, k, mode), cancellationToken)
