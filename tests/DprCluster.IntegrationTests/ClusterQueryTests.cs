@@ -41,6 +41,19 @@ public sealed class ClusterQueryTests(QueryClusterFixture fixture)
     }
 
     [Fact]
+    public async Task SeveralQuestionsInOneCallAnswerEachAsItsOwnSearchWould()
+    {
+        string[] questions = ["Where is the Eiffel Tower?", "fastest land animal", "Who painted the Mona Lisa?"];
+        MultiSearchResponse many = await Cluster.Client.SearchManyAsync(new SearchBody { Queries = questions, K = 5, Mode = "bm25" });
+        Assert.Equal(questions.Length, many.Results.Count);
+        for (int i = 0; i < questions.Length; i++)
+        {
+            SearchResponse one = await Cluster.Client.SearchAsync(new SearchBody { Query = questions[i], K = 5, Mode = "bm25" });
+            Assert.Equal(one.Hits.Select(h => h.Id), many.Results[i].Hits.Select(h => h.Id));
+        }
+    }
+
+    [Fact]
     public async Task HitsNameTheShardThatOwnsThem()
     {
         SearchResponse response = await Cluster.Client.SearchAsync(new SearchBody { Query = "volcano eruption", K = 20, Mode = "hybrid" });

@@ -3,9 +3,6 @@ namespace DprCluster.Silo.Configuration;
 /// <summary>Parses and prints role lists such as <c>gateway,encoder</c> or <c>all</c>.</summary>
 public static class SiloRoleNames
 {
-    /// <summary>The names accepted in a role list.</summary>
-    public static IReadOnlyList<string> Known { get; } = ["gateway", "shard", "encoder", "all"];
-
     /// <summary>Parses a comma- or plus-separated role list; throws <see cref="ClusterConfigurationException"/> on unknown names.</summary>
     public static SiloRoles Parse(string? text)
     {
