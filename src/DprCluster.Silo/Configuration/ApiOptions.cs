@@ -9,8 +9,8 @@ public sealed record ApiOptions
     /// <summary>Largest request body; larger ones get 413.</summary>
     public long MaxBodyBytes { get; init; } = 16 * 1024 * 1024;
 
-    /// <summary>Most passages in one upsert.</summary>
-    public int MaxBatch { get; init; } = 2000;
+    /// <summary>Most passages in one upsert (the coordinator's own limit, Coordinator:MaxBatch, also applies).</summary>
+    public int MaxBatch { get; init; } = 1000;
 
     /// <summary>Largest k of a search.</summary>
     public int MaxK { get; init; } = 1000;
