@@ -24,9 +24,13 @@ namespace DprCluster.Silo.Telemetry;
 /// </summary>
 public sealed class SiloTelemetry : IHostedService, IDisposable
 {
-    /// <summary>Meters of the platform that the silo exports besides its own.</summary>
+    /// <summary>
+    /// Meters of the platform that the silo exports besides its own: the runtime's (process memory, GC, CPU), ASP.NET
+    /// Core's and Kestrel's. HttpClient's are left out: they update five instruments per silo-to-silo call, and the
+    /// coordinator's stage and shard metrics already time those calls.
+    /// </summary>
     public static IReadOnlyList<string> PlatformMeters { get; } =
-        ["System.Runtime", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Net.Http"];
+        ["System.Runtime", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel"];
 
     /// <summary>
     /// Activity sources of the platform traced besides the silo's own: ASP.NET Core's request spans, which continue the
@@ -136,7 +140,7 @@ public sealed class SiloTelemetry : IHostedService, IDisposable
 
     /// <summary>Serves the Prometheus text endpoint at <see cref="TelemetryOptions.MetricsPath"/>.</summary>
     public void MapMetrics(IEndpointRouteBuilder routes) =>
-        routes.MapGet(Options.MetricsPath, (Delegate)ScrapeAsync).ExcludeFromDescription();
+        routes.MapGet(Options.MetricsPath, (Delegate)ScrapeAsync).ExcludeFromDescription().DisableHttpMetrics();
 
     /// <inheritdoc />
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
