@@ -1,0 +1,236 @@
+"""Search latency with telemetry on vs off, side by side on two identical clusters.
+
+    /usr/bin/python3 tests/DprCluster.DeploymentTests/Benchmarks/telemetry_overhead.py [--searches 1500] [--runs 3]
+
+Each cluster is what docker-compose runs: a gateway, an encoder and three shard silos holding three shards with
+replication 2, as real `dprcluster serve` processes on loopback (build the CLI in Release first). Both hold the same
+SciFact passages. The "on" cluster has every telemetry feature working: metrics, a /metrics scrape of every silo each
+second, and every search traced (sample ratio 1) and exported over OTLP/HTTP to a local sink. The "off" cluster runs
+with DPRCLUSTER_Telemetry__Enabled=false. Searches alternate between the clusters (the order flips every query) from
+one client, one at a time, so both see the same machine state. Then both clusters restart on their data with the
+roles swapped and are measured again, so that any difference between the two sets of processes cancels out.
+Prints p50/p90/p99 client latency and the gateways' took_ms per run, and the on/off ratio of the p50s.
+"""
+import argparse
+import http.client
+import http.server
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+CLI = os.path.join(ROOT, "src", "DprCluster.Cli", "bin", "Release", "net10.0", "dprcluster.dll")
+SCIFACT = os.path.join(ROOT, "..", "shared", "data", "scifact")
+
+
+def free_ports(count):
+    sockets = [socket.socket() for _ in range(count)]
+    for s in sockets:
+        s.bind(("127.0.0.1", 0))
+    ports = [s.getsockname()[1] for s in sockets]
+    for s in sockets:
+        s.close()
+    return ports
+
+
+class Sink(http.server.BaseHTTPRequestHandler):
+    """Accepts OTLP/HTTP exports and drops them."""
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("content-length", 0)))
+        self.send_response(200)
+        self.send_header("content-type", "application/x-protobuf")
+        self.send_header("content-length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+class Cluster:
+    def __init__(self, name, telemetry, sink_port, workdir, traces="export", sample_ratio=1.0):
+        self.name = name
+        self.role = "on" if telemetry else "off"
+        ports = free_ports(10)
+        shard_internal = [f"http://127.0.0.1:{ports[2 * i + 1]}" for i in range(3)]
+        env = dict(os.environ)
+        env.update({
+            "DPRCLUSTER_Cluster__ShardCount": "3",
+            "DPRCLUSTER_Cluster__ReplicationFactor": "2",
+            "DPRCLUSTER_Cluster__EncoderSilos__0": f"http://127.0.0.1:{ports[7]}",
+            "DPRCLUSTER_Encoder__Dimension": "100",
+        })
+        for i, url in enumerate(shard_internal):
+            env[f"DPRCLUSTER_Cluster__ShardSilos__{i}"] = url
+        if telemetry and traces == "export":
+            env.update({
+                "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": f"http://127.0.0.1:{sink_port}/v1/traces",
+                "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL": "http/protobuf",
+                "DPRCLUSTER_Telemetry__TraceSampleRatio": str(sample_ratio),
+            })
+        elif telemetry:
+            env["DPRCLUSTER_Telemetry__Traces"] = "true" if traces == "local" else "false"
+        else:
+            env["DPRCLUSTER_Telemetry__Enabled"] = "false"
+        silos = [(f"shard-{i}", "shard", ports[2 * i], ports[2 * i + 1], {"DPRCLUSTER_Silo__Index": str(i)}) for i in range(3)]
+        silos.append(("encoder", "encoder", ports[6], ports[7], {}))
+        silos.append(("gateway", "gateway", ports[8], ports[9], {}))
+        self.api_ports = [api for _, _, api, _, _ in silos]
+        self.gateway_port = ports[8]
+        self.processes = []
+        for silo, role, api, internal, extra in silos:
+            silo_env = dict(env, **extra)
+            silo_env.update({
+                "DPRCLUSTER_Silo__Roles": role,
+                "DPRCLUSTER_Silo__Name": silo,
+                "DPRCLUSTER_Silo__ApiUrl": f"http://127.0.0.1:{api}",
+                "DPRCLUSTER_Silo__InternalUrl": f"http://127.0.0.1:{internal}",
+                "DPRCLUSTER_Silo__DataDirectory": os.path.join(workdir, name, silo),
+            })
+            log = open(os.path.join(workdir, f"{name}-{silo}.log"), "a")
+            self.processes.append(subprocess.Popen(["dotnet", CLI, "serve"], env=silo_env, stdout=log, stderr=subprocess.STDOUT))
+        deadline = time.time() + 120
+        for port in self.api_ports:
+            while not self.ready(port):
+                if time.time() > deadline:
+                    raise RuntimeError(f"{name}: silo on {port} not ready; logs in {workdir}")
+                time.sleep(0.2)
+        self.connection = http.client.HTTPConnection("127.0.0.1", self.gateway_port)
+
+    @staticmethod
+    def ready(port):
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/readyz")
+            return connection.getresponse().status == 200
+        except OSError:
+            return False
+
+    def post(self, path, body):
+        self.connection.request("POST", path, json.dumps(body), {"content-type": "application/json"})
+        response = self.connection.getresponse()
+        data = response.read()
+        if response.status != 200:
+            raise RuntimeError(f"{self.name} {path}: {response.status} {data[:300]!r}")
+        return json.loads(data)
+
+    def stop(self):
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            process.wait(timeout=30)
+
+
+def scrape_forever(ports, stop):
+    """Prometheus-like load on the telemetry cluster: GET /metrics of every silo once a second."""
+    while not stop.is_set():
+        for port in ports:
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                connection.request("GET", "/metrics")
+                connection.getresponse().read()
+            except OSError:
+                pass
+        stop.wait(1.0)
+
+
+def percentile(values, q):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--passages", type=int, default=2000)
+    parser.add_argument("--searches", type=int, default=1500, help="measured searches per cluster per run")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--mode", default="dense")
+    parser.add_argument("--traces", choices=["export", "local", "off"], default="export",
+                        help="telemetry cluster: export every trace (default), record spans without exporting, or metrics only")
+    parser.add_argument("--sample-ratio", type=float, default=1.0, help="share of searches traced on the telemetry cluster")
+    parser.add_argument("--no-scrape", action="store_true", help="do not scrape the telemetry cluster's /metrics")
+    parser.add_argument("--control", action="store_true",
+                        help="A/A run: telemetry off on both clusters, to see the measurement's own noise")
+    args = parser.parse_args()
+    if not os.path.exists(CLI):
+        sys.exit(f"build the CLI first: dotnet build src/DprCluster.Cli -c Release ({CLI} is missing)")
+
+    passages, questions = [], []
+    with open(os.path.join(SCIFACT, "corpus.jsonl")) as f:
+        for line in f:
+            doc = json.loads(line)
+            passages.append({"id": doc["_id"], "title": doc["title"], "text": doc["text"][:1500]})
+            if len(passages) == args.passages:
+                break
+    with open(os.path.join(SCIFACT, "queries.jsonl")) as f:
+        questions = [json.loads(line)["text"] for line in f]
+
+    workdir = tempfile.mkdtemp(prefix="dprcluster-telemetry-bench-")
+    sink = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Sink)
+    threading.Thread(target=sink.serve_forever, daemon=True).start()
+    telemetry_on = not args.control
+    print(f"{args.searches} {args.mode} searches per cluster per run, k=10, {len(passages)} passages, 3 shards R=2, "
+          f"5 silos each; telemetry cluster: traces {args.traces} (sample ratio {args.sample_ratio}), "
+          f"scrape {'off' if args.no_scrape else 'every 1 s'}{'; CONTROL: telemetry off on both' if args.control else ''}")
+    print(f"{'phase':>5} {'run':>3} {'cluster':>8} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'took p50':>9}")
+    ratios = []
+    try:
+        for phase, on_name in enumerate(("a", "b")):
+            clusters, stop = [], threading.Event()
+            try:
+                for name in ("a", "b"):
+                    clusters.append(Cluster(name, telemetry_on and name == on_name, sink.server_address[1], workdir,
+                                            args.traces, args.sample_ratio))
+                on = next(c for c in clusters if c.name == on_name)
+                if not args.no_scrape:
+                    threading.Thread(target=scrape_forever, args=(on.api_ports, stop), daemon=True).start()
+                if phase == 0:
+                    for cluster in clusters:
+                        for start in range(0, len(passages), 200):
+                            cluster.post("/v1/passages", {"passages": passages[start:start + 200]})
+                for i in range(200):
+                    for cluster in clusters:
+                        cluster.post("/v1/search", {"query": questions[i % len(questions)], "mode": args.mode, "k": 10})
+                ratios += measure(clusters, on, questions, args, phase)
+            finally:
+                stop.set()
+                for cluster in clusters:
+                    cluster.stop()
+        print("p50 on/off per run: " + ", ".join(f"{r:.3f}" for r in ratios) +
+              f"; median {statistics.median(ratios):.3f} ({(statistics.median(ratios) - 1) * 100:+.1f}%)")
+    finally:
+        sink.shutdown()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def measure(clusters, on, questions, args, phase):
+    ratios = []
+    for run in range(args.runs):
+        latency = {c.name: [] for c in clusters}
+        took = {c.name: [] for c in clusters}
+        for i in range(args.searches):
+            order = clusters if i % 2 == 0 else clusters[::-1]
+            body = {"query": questions[((phase * args.runs + run) * args.searches + i) % len(questions)], "mode": args.mode, "k": 10}
+            for cluster in order:
+                started = time.perf_counter()
+                answer = cluster.post("/v1/search", body)
+                latency[cluster.name].append((time.perf_counter() - started) * 1000)
+                took[cluster.name].append(answer["took_ms"])
+        for cluster in sorted(clusters, key=lambda c: c.role, reverse=True):
+            name = cluster.name
+            print(f"{phase + 1:>5} {run + 1:>3} {cluster.role + ' (' + name + ')':>8} {percentile(latency[name], 0.5):8.3f} "
+                  f"{percentile(latency[name], 0.9):8.3f} {percentile(latency[name], 0.99):8.3f} {statistics.median(took[name]):9.3f}")
+        off = next(c for c in clusters if c is not on)
+        ratios.append(percentile(latency[on.name], 0.5) / percentile(latency[off.name], 0.5))
+    return ratios
+
+
+if __name__ == "__main__":
+    main()
