@@ -12,7 +12,7 @@ public sealed partial class CoordinatorGrain
     public async Task<UpsertResponse> UpsertAsync(IReadOnlyList<Passage> passages, CancellationToken cancellationToken)
     {
         ValidateBatch(passages);
-        using Activity? span = CoordinatorTelemetry.Source.StartActivity(DprClusterTelemetry.Spans.Upsert);
+        using Activity? span = SampledSpans.Start(CoordinatorTelemetry.Source, DprClusterTelemetry.Spans.Upsert);
         span?.SetTag(DprClusterTelemetry.Attributes.Count, passages.Count);
         try
         {
@@ -30,7 +30,7 @@ public sealed partial class CoordinatorGrain
     private async Task<UpsertResponse> UpsertValidatedAsync(IReadOnlyList<Passage> passages, CancellationToken cancellationToken)
     {
         var vectors = new float[passages.Count][];
-        using (CoordinatorTelemetry.Source.StartActivity(DprClusterTelemetry.Spans.Encode))
+        using (SampledSpans.Start(CoordinatorTelemetry.Source, DprClusterTelemetry.Spans.Encode))
         {
             for (int start = 0; start < passages.Count; start += _options.EncodeBatch)
             {
@@ -71,7 +71,7 @@ public sealed partial class CoordinatorGrain
     public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken)
     {
         RequireId(id);
-        using Activity? span = CoordinatorTelemetry.Source.StartActivity(DprClusterTelemetry.Spans.Delete);
+        using Activity? span = SampledSpans.Start(CoordinatorTelemetry.Source, DprClusterTelemetry.Spans.Delete);
         var request = new ShardDeleteRequest([id]);
         try
         {
@@ -110,7 +110,7 @@ public sealed partial class CoordinatorGrain
     private async Task<int> WriteToReplicasAsync(string operation, int shard,
         Func<IShardGrain, CancellationToken, Task<ShardWriteResponse>> write, CancellationToken cancellationToken)
     {
-        using Activity? span = CoordinatorTelemetry.Source.StartActivity(DprClusterTelemetry.Spans.ShardWrite);
+        using Activity? span = SampledSpans.Start(CoordinatorTelemetry.Source, DprClusterTelemetry.Spans.ShardWrite);
         span?.SetTag(DprClusterTelemetry.Attributes.Operation, operation);
         span?.SetTag(DprClusterTelemetry.Attributes.Shard, shard);
         IReadOnlyList<ShardReplica> replicas = _directory.ReplicasOf(shard);

@@ -33,7 +33,7 @@ public sealed partial class CoordinatorGrain : ICoordinatorGrain
     public async Task<SearchResponse> SearchAsync(SearchRequest request, CancellationToken cancellationToken)
     {
         Validate(request);
-        using Activity? span = CoordinatorTelemetry.Source.StartActivity(DprClusterTelemetry.Spans.Search);
+        using Activity? span = SampledSpans.Start(CoordinatorTelemetry.Source, DprClusterTelemetry.Spans.Search);
         span?.SetTag(DprClusterTelemetry.Attributes.Mode, CoordinatorTelemetry.ModeName(request.Mode));
         span?.SetTag(DprClusterTelemetry.Attributes.K, request.K);
         try
@@ -42,7 +42,7 @@ public sealed partial class CoordinatorGrain : ICoordinatorGrain
             float[]? vector = null;
             if (request.Mode != SearchMode.Bm25)
             {
-                using Activity? encode = CoordinatorTelemetry.Source.StartActivity(DprClusterTelemetry.Spans.Encode);
+                using Activity? encode = SampledSpans.Start(CoordinatorTelemetry.Source, DprClusterTelemetry.Spans.Encode);
                 vector = (await _directory.Encoder.EncodeQueriesAsync([request.Query], cancellationToken).ConfigureAwait(false))[0];
             }
             long encoded = Stopwatch.GetTimestamp();
@@ -52,23 +52,19 @@ public sealed partial class CoordinatorGrain : ICoordinatorGrain
             Bm25Statistics? statistics = null;
             if (terms is { IsEmpty: false })
             {
-                using Activity? gather = CoordinatorTelemetry.Source.StartActivity(DprClusterTelemetry.Spans.Statistics);
+                using Activity? gather = SampledSpans.Start(CoordinatorTelemetry.Source, DprClusterTelemetry.Spans.Statistics);
                 statistics = await GatherStatisticsAsync(terms, failed, cancellationToken).ConfigureAwait(false);
             }
             long gathered = Stopwatch.GetTimestamp();
 
             int depth = request.Mode == SearchMode.Hybrid ? Math.Min(_options.MaxK, Math.Max(request.K, _options.HybridDepth)) : request.K;
             var shardRequest = new ShardSearchRequest(vector, terms, statistics, depth, request.Ef ?? 0);
-            ShardSearchResponse?[] responses;
-            using (CoordinatorTelemetry.Source.StartActivity(DprClusterTelemetry.Spans.Shards))
-            {
-                responses = await ScatterAsync(CoordinatorTelemetry.Search,
-                    (grain, token) => grain.SearchAsync(shardRequest, token), failed, cancellationToken).ConfigureAwait(false);
-            }
+            ShardSearchResponse?[] responses = await ScatterAsync(CoordinatorTelemetry.Search,
+                (grain, token) => grain.SearchAsync(shardRequest, token), failed, cancellationToken).ConfigureAwait(false);
             long scattered = Stopwatch.GetTimestamp();
 
             List<PassageHit> hits;
-            using (CoordinatorTelemetry.Source.StartActivity(DprClusterTelemetry.Spans.Merge))
+            using (SampledSpans.Start(CoordinatorTelemetry.Source, DprClusterTelemetry.Spans.Merge))
             {
                 hits = Merge(request, responses);
             }
@@ -154,7 +150,7 @@ public sealed partial class CoordinatorGrain : ICoordinatorGrain
     private async Task<T?> CallOneReplicaAsync<T>(string operation, int shard, int start, Func<IShardGrain, CancellationToken, Task<T>> call,
         CancellationToken cancellationToken) where T : class
     {
-        using Activity? span = CoordinatorTelemetry.Source.StartActivity(DprClusterTelemetry.Spans.ShardCall);
+        using Activity? span = SampledSpans.Start(CoordinatorTelemetry.Source, DprClusterTelemetry.Spans.ShardCall);
         span?.SetTag(DprClusterTelemetry.Attributes.Operation, operation);
         span?.SetTag(DprClusterTelemetry.Attributes.Shard, shard);
         IReadOnlyList<ShardReplica> replicas = _directory.ReplicasOf(shard);

@@ -59,7 +59,7 @@ public sealed class EncoderGrain : IEncoderGrain
 
     private static Activity? StartSpan(bool questions, int count)
     {
-        Activity? span = EncoderTelemetry.Source.StartActivity(DprClusterTelemetry.Spans.EncoderEncode);
+        Activity? span = SampledSpans.Start(EncoderTelemetry.Source, DprClusterTelemetry.Spans.EncoderEncode);
         if (span is not null)
         {
             KeyValuePair<string, object?> kind = EncoderTelemetry.KindTag(questions);

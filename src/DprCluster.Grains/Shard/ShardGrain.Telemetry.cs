@@ -19,14 +19,15 @@ public sealed partial class ShardGrain
 
     private Activity? StartSpan(string name)
     {
-        Activity? span = ShardTelemetry.Source.StartActivity(name);
+        Activity? span = SampledSpans.Start(ShardTelemetry.Source, name);
         span?.SetTag(ShardTag.Key, ShardTag.Value);
         return span;
     }
 
     /// <summary>
-    /// Starts a group commit's span: a child of the first write's caller and linked to every other caller, so each
-    /// write's trace reaches the log append and apply that made it durable.
+    /// Starts a group commit's span: a child of the first sampled writer's span and linked to every other sampled
+    /// writer's, so each write's trace reaches the log append and apply that made it durable. A group whose writers
+    /// were all sampled out gets no span.
     /// </summary>
     private Activity? StartCommitSpan(List<PendingWrite> group)
     {
@@ -36,13 +37,18 @@ public sealed partial class ShardGrain
         }
         ActivityContext parent = default;
         List<ActivityLink>? links = null;
+        bool unsampledCaller = false;
         foreach (PendingWrite write in group)
         {
             if (write.Caller == default)
             {
                 continue;
             }
-            if (parent == default)
+            if ((write.Caller.TraceFlags & ActivityTraceFlags.Recorded) == 0)
+            {
+                unsampledCaller = true;
+            }
+            else if (parent == default)
             {
                 parent = write.Caller;
             }
@@ -50,6 +56,10 @@ public sealed partial class ShardGrain
             {
                 (links ??= []).Add(new ActivityLink(write.Caller));
             }
+        }
+        if (parent == default && unsampledCaller)
+        {
+            return null;
         }
         Activity? span = ShardTelemetry.Source.StartActivity(DprClusterTelemetry.Spans.Commit, ActivityKind.Internal, parent,
             tags: null, links);

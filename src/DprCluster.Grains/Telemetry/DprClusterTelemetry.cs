@@ -45,9 +45,6 @@ public static class DprClusterTelemetry
         /// <summary>Gathering cluster-wide BM25 statistics.</summary>
         public const string Statistics = "coordinator.statistics";
 
-        /// <summary>The fan-out to every shard.</summary>
-        public const string Shards = "coordinator.shards";
-
         /// <summary>One shard's call (on whichever replica answers).</summary>
         public const string ShardCall = "coordinator.shard_call";
 

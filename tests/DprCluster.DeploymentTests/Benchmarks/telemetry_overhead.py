@@ -128,8 +128,8 @@ class Cluster:
             process.wait(timeout=30)
 
 
-def scrape_forever(ports, stop):
-    """Prometheus-like load on the telemetry cluster: GET /metrics of every silo once a second."""
+def scrape_forever(ports, stop, interval):
+    """Prometheus-like load on the telemetry cluster: GET /metrics of every silo every interval seconds."""
     while not stop.is_set():
         for port in ports:
             try:
@@ -138,7 +138,7 @@ def scrape_forever(ports, stop):
                 connection.getresponse().read()
             except OSError:
                 pass
-        stop.wait(1.0)
+        stop.wait(interval)
 
 
 def percentile(values, q):
@@ -155,6 +155,8 @@ def main():
     parser.add_argument("--traces", choices=["export", "local", "off"], default="export",
                         help="telemetry cluster: export every trace (default), record spans without exporting, or metrics only")
     parser.add_argument("--sample-ratio", type=float, default=1.0, help="share of searches traced on the telemetry cluster")
+    parser.add_argument("--scrape-interval", type=float, default=1.0,
+                        help="seconds between scrapes of the telemetry cluster (docker-compose's Prometheus: 15)")
     parser.add_argument("--no-scrape", action="store_true", help="do not scrape the telemetry cluster's /metrics")
     parser.add_argument("--control", action="store_true",
                         help="A/A run: telemetry off on both clusters, to see the measurement's own noise")
@@ -178,7 +180,7 @@ def main():
     telemetry_on = not args.control
     print(f"{args.searches} {args.mode} searches per cluster per run, k=10, {len(passages)} passages, 3 shards R=2, "
           f"5 silos each; telemetry cluster: traces {args.traces} (sample ratio {args.sample_ratio}), "
-          f"scrape {'off' if args.no_scrape else 'every 1 s'}{'; CONTROL: telemetry off on both' if args.control else ''}")
+          f"scrape {'off' if args.no_scrape else f'every {args.scrape_interval:g} s'}{'; CONTROL: telemetry off on both' if args.control else ''}")
     print(f"{'phase':>5} {'run':>3} {'cluster':>8} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'took p50':>9}")
     ratios = []
     try:
@@ -190,7 +192,7 @@ def main():
                                             args.traces, args.sample_ratio))
                 on = next(c for c in clusters if c.name == on_name)
                 if not args.no_scrape:
-                    threading.Thread(target=scrape_forever, args=(on.api_ports, stop), daemon=True).start()
+                    threading.Thread(target=scrape_forever, args=(on.api_ports, stop, args.scrape_interval), daemon=True).start()
                 if phase == 0:
                     for cluster in clusters:
                         for start in range(0, len(passages), 200):

@@ -117,6 +117,25 @@ public sealed class CoordinatorTelemetryTests : IDisposable
         Assert.Empty(Measured(DprClusterTelemetry.Metrics.SearchDuration));
     }
 
+    [Fact]
+    public async Task A_search_inside_a_sampled_out_trace_creates_no_spans_but_still_records_metrics()
+    {
+        var coordinator = new CoordinatorGrain(new Directory(
+            [[new ShardReplica("silo-a", new StubShard(0, down: false))]], new StubEncoder(overloaded: false)));
+        using (var caller = new Activity("unsampled caller"))
+        {
+            caller.SetParentId(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.None);
+            caller.Start();
+            await coordinator.SearchAsync(new SearchRequest("q"), CancellationToken.None);
+        }
+
+        lock (_stopped)
+        {
+            Assert.Empty(_stopped);
+        }
+        Assert.Equal(4, Measured(DprClusterTelemetry.Metrics.SearchDuration).Count);
+    }
+
     private void Record<T>(Instrument instrument, T value, ReadOnlySpan<KeyValuePair<string, object?>> tags) where T : struct
     {
         var copy = new Dictionary<string, object?>();

@@ -106,7 +106,7 @@ public sealed class WriteAheadLog : IDisposable
             BinaryPrimitives.WriteUInt32LittleEndian(frame[4..], FrameChecksum(frame[..4], frame[FrameHeader..]));
             at += frame.Length;
         }
-        using Activity? span = WalTelemetry.Source.StartActivity(DprClusterTelemetry.Spans.WalAppend);
+        using Activity? span = SampledSpans.Start(WalTelemetry.Source, DprClusterTelemetry.Spans.WalAppend);
         span?.SetTag(DprClusterTelemetry.Attributes.Count, entries.Count);
         _file.Write(_buffer, 0, at);
         long flushing = Stopwatch.GetTimestamp();
