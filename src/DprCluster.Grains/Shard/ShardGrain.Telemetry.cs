@@ -27,7 +27,7 @@ public sealed partial class ShardGrain
     /// <summary>
     /// Starts a group commit's span: a child of the first sampled writer's span and linked to every other sampled
     /// writer's, so each write's trace reaches the log append and apply that made it durable. A group whose writers
-    /// were all sampled out gets no span.
+    /// were all sampled out gets an unrecorded one.
     /// </summary>
     private Activity? StartCommitSpan(List<PendingWrite> group)
     {
@@ -36,8 +36,8 @@ public sealed partial class ShardGrain
             return null;
         }
         ActivityContext parent = default;
+        ActivityContext unsampled = default;
         List<ActivityLink>? links = null;
-        bool unsampledCaller = false;
         foreach (PendingWrite write in group)
         {
             if (write.Caller == default)
@@ -46,7 +46,7 @@ public sealed partial class ShardGrain
             }
             if ((write.Caller.TraceFlags & ActivityTraceFlags.Recorded) == 0)
             {
-                unsampledCaller = true;
+                unsampled = write.Caller;
             }
             else if (parent == default)
             {
@@ -57,9 +57,13 @@ public sealed partial class ShardGrain
                 (links ??= []).Add(new ActivityLink(write.Caller));
             }
         }
-        if (parent == default && unsampledCaller)
+        if (parent == default && unsampled != default)
         {
-            return null;
+            // An unrecorded stand-in for the sampled-out writers: the apply and log spans below then stay unrecorded
+            // too (see SampledSpans) instead of starting traces of their own.
+            return new Activity(DprClusterTelemetry.Spans.Commit)
+                .SetParentId(unsampled.TraceId, unsampled.SpanId, ActivityTraceFlags.None)
+                .Start();
         }
         Activity? span = ShardTelemetry.Source.StartActivity(DprClusterTelemetry.Spans.Commit, ActivityKind.Internal, parent,
             tags: null, links);
