@@ -36,7 +36,13 @@ public static class EncoderFactory
                     ?? throw new ClusterConfigurationException("Encoder:Kind is onnx but Encoder:QuestionModel names no model directory.");
                 var onnx = new TransformerEncoderOptions
                 {
-                    Session = new OnnxSessionOptions { IntraOpThreads = options.IntraOpThreads },
+                    Session = new OnnxSessionOptions
+                    {
+                        IntraOpThreads = options.IntraOpThreads,
+                        ExecutionProvider = Provider(options),
+                        CudaDeviceId = options.CudaDeviceId,
+                        LibraryPath = options.OnnxRuntimeLibrary,
+                    },
                     MaxBatchSize = Math.Max(options.MaxBatchSize, 1),
                 };
                 return EncoderService.Create(() => TransformerEncoder.Open(question, options.PassageModel, onnx), options.Sessions,
@@ -77,6 +83,14 @@ public static class EncoderFactory
         }
         throw new ClusterConfigurationException($"{config} has no positive hidden_size; set Encoder:Dimension.");
     }
+
+    private static ExecutionProvider Provider(EncoderOptions options) => options.ExecutionProvider.ToLowerInvariant() switch
+    {
+        "cpu" => ExecutionProvider.Cpu,
+        "cuda" => ExecutionProvider.Cuda,
+        _ => throw new ClusterConfigurationException(
+            $"Encoder:ExecutionProvider is '{options.ExecutionProvider}'; expected cpu or cuda."),
+    };
 
     private static string Kind(EncoderOptions options) => options.Kind.ToLowerInvariant() switch
     {
