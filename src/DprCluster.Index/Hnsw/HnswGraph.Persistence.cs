@@ -19,8 +19,7 @@ internal sealed unsafe partial class HnswGraph
         int count = _count;
         long entry = _entry;
 
-        writer.Write(Magic);
-        writer.WriteInt32(FormatVersion);
+        writer.WriteHeader(Magic, FormatVersion);
         writer.WriteInt32((int)Options.Metric);
         writer.WriteInt32(Dimensions);
         writer.WriteInt32(M);
@@ -64,17 +63,7 @@ internal sealed unsafe partial class HnswGraph
     public static HnswGraph Load(Stream stream, string source)
     {
         var reader = new ChecksummedReader(stream, source);
-        Span<byte> magic = stackalloc byte[8];
-        reader.Read(magic, "header");
-        if (!magic.SequenceEqual(Magic))
-        {
-            throw reader.Fail(SnapshotProblem.BadMagic, "not an HNSW snapshot (bad magic number)");
-        }
-        int version = reader.ReadInt32("header");
-        if (version != FormatVersion)
-        {
-            throw reader.Fail(SnapshotProblem.UnsupportedVersion, $"HNSW snapshot format version {version}; this build reads {FormatVersion}");
-        }
+        reader.ExpectHeader(Magic, FormatVersion, "HNSW snapshot");
         int metric = reader.ReadInt32("header");
         int dimensions = reader.ReadInt32("header");
         int m = reader.ReadInt32("header");

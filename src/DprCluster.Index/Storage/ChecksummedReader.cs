@@ -66,6 +66,28 @@ public sealed class ChecksummedReader(Stream stream, string source)
         }
     }
 
+    /// <summary>
+    /// Reads what <see cref="ChecksummedWriter.WriteHeader"/> wrote and checks it: a foreign file is
+    /// <see cref="SnapshotProblem.BadMagic"/>, another format version <see cref="SnapshotProblem.UnsupportedVersion"/>.
+    /// </summary>
+    /// <param name="magic">The 8 bytes that open this kind of file.</param>
+    /// <param name="version">The only format version this build reads.</param>
+    /// <param name="kind">What the file is, for messages ("HNSW snapshot").</param>
+    public void ExpectHeader(ReadOnlySpan<byte> magic, int version, string kind)
+    {
+        Span<byte> stored = stackalloc byte[magic.Length];
+        Read(stored, "header");
+        if (!stored.SequenceEqual(magic))
+        {
+            throw Fail(SnapshotProblem.BadMagic, $"not an {kind} (bad magic number)");
+        }
+        int storedVersion = ReadInt32("header");
+        if (storedVersion != version)
+        {
+            throw Fail(SnapshotProblem.UnsupportedVersion, $"{kind} format version {storedVersion}; this build reads {version}");
+        }
+    }
+
     /// <summary>Reads the stored checksum of the section just read and compares it with the bytes.</summary>
     public void EndSection(string section)
     {

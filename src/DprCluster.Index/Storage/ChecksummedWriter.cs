@@ -41,6 +41,13 @@ public sealed class ChecksummedWriter(Stream stream)
         Write(buffer);
     }
 
+    /// <summary>Opens a file: its magic number and format version, read back by <see cref="ChecksummedReader.ExpectHeader"/>.</summary>
+    public void WriteHeader(ReadOnlySpan<byte> magic, int version)
+    {
+        Write(magic);
+        WriteInt32(version);
+    }
+
     /// <summary>Writes a string as its UTF-8 byte count (int32) and bytes.</summary>
     public void WriteString(string value)
     {

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Globalization;
 using DprCluster.Grains.Contracts;
 using DprCluster.Index.Hnsw;
 using DprCluster.Index.Storage;
@@ -20,30 +19,17 @@ public static class ShardSnapshot
     private static ReadOnlySpan<byte> Magic => "DPRSHRD\0"u8;
     private static ReadOnlySpan<byte> TrailerMagic => "DPREND\0\0"u8;
     private const int FormatVersion = 1;
-    private const string Prefix = "snapshot-";
-    private const string Suffix = ".bin";
+
+    private static readonly LsnFileName Names = new("snapshot-", ".bin");
 
     /// <summary>File name of the snapshot at <paramref name="lsn"/>.</summary>
-    public static string FileName(long lsn) => Prefix + lsn.ToString("D20", CultureInfo.InvariantCulture) + Suffix;
+    public static string FileName(long lsn) => Names.Format(lsn);
 
     /// <summary>Snapshots in <paramref name="directory"/>, newest first.</summary>
     public static List<(string Path, long Lsn)> List(string directory)
     {
-        var found = new List<(string, long)>();
-        if (!Directory.Exists(directory))
-        {
-            return found;
-        }
-        foreach (string path in Directory.EnumerateFiles(directory, Prefix + "*" + Suffix))
-        {
-            string name = Path.GetFileName(path);
-            if (long.TryParse(name.AsSpan(Prefix.Length, name.Length - Prefix.Length - Suffix.Length), NumberStyles.None,
-                    CultureInfo.InvariantCulture, out long lsn))
-            {
-                found.Add((path, lsn));
-            }
-        }
-        found.Sort((a, b) => b.Item2.CompareTo(a.Item2));
+        List<(string Path, long Lsn)> found = Names.List(directory);
+        found.Reverse();
         return found;
     }
 
@@ -55,8 +41,7 @@ public static class ShardSnapshot
         using (var file = new FileStream(temporary, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 20))
         {
             var writer = new ChecksummedWriter(file);
-            writer.Write(Magic);
-            writer.WriteInt32(FormatVersion);
+            writer.WriteHeader(Magic, FormatVersion);
             writer.WriteInt32(shardId);
             writer.WriteInt64(state.Lsn);
             writer.WriteInt64(state.Passages.NextKey);
@@ -99,17 +84,7 @@ public static class ShardSnapshot
     {
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
         var reader = new ChecksummedReader(file, path);
-        Span<byte> magic = stackalloc byte[8];
-        reader.Read(magic, "header");
-        if (!magic.SequenceEqual(Magic))
-        {
-            throw reader.Fail(SnapshotProblem.BadMagic, "not a shard snapshot");
-        }
-        int version = reader.ReadInt32("header");
-        if (version != FormatVersion)
-        {
-            throw reader.Fail(SnapshotProblem.UnsupportedVersion, $"shard snapshot version {version}; this build reads {FormatVersion}");
-        }
+        reader.ExpectHeader(Magic, FormatVersion, "shard snapshot");
         int shardId = reader.ReadInt32("header");
         long lsn = reader.ReadInt64("header");
         long nextKey = reader.ReadInt64("header");
@@ -145,6 +120,7 @@ public static class ShardSnapshot
         HnswIndex vectors = ReadLengthPrefixed(file, path, "vectors", s => HnswIndex.Load(s, path + " (vectors)"));
         Bm25Index postings = ReadLengthPrefixed(file, path, "postings", s => Bm25Index.ReadFrom(s, path + " (postings)"));
         var trailer = new ChecksummedReader(file, path);
+        Span<byte> magic = stackalloc byte[TrailerMagic.Length];
         trailer.Read(magic, "trailer");
         long trailerLsn = trailer.ReadInt64("trailer");
         trailer.EndSection("trailer");

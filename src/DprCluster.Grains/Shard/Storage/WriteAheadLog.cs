@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Diagnostics;
-using System.Globalization;
 using DprCluster.Grains.Telemetry;
 using DprCluster.Index.Storage;
 
@@ -15,8 +14,7 @@ namespace DprCluster.Grains.Shard.Storage;
 /// </summary>
 public sealed class WriteAheadLog : IDisposable
 {
-    private const string Prefix = "wal-";
-    private const string Suffix = ".log";
+    private static readonly LsnFileName Names = new("wal-", ".log");
     private const int FrameHeader = 8;
 
     /// <summary>Frames above this are damage, not data (a record is one passage and its vector).</summary>
@@ -64,7 +62,7 @@ public sealed class WriteAheadLog : IDisposable
     public static WriteAheadLog Open(string directory, long afterLsn, WalSyncMode sync, Action<WalEntry> apply, int? shardId = null)
     {
         Directory.CreateDirectory(directory);
-        List<(string Path, long FirstLsn)> files = ListFiles(directory);
+        List<(string Path, long Lsn)> files = ListFiles(directory);
         long last = afterLsn;
         for (int i = 0; i < files.Count; i++)
         {
@@ -128,10 +126,10 @@ public sealed class WriteAheadLog : IDisposable
         _file.Flush(flushToDisk: true);
         _file.Dispose();
         _file = Create(_directory, LastLsn + 1);
-        List<(string Path, long FirstLsn)> files = ListFiles(_directory);
+        List<(string Path, long Lsn)> files = ListFiles(_directory);
         for (int i = 0; i + 1 < files.Count; i++)
         {
-            if (files[i + 1].FirstLsn - 1 <= obsoleteThroughLsn)
+            if (files[i + 1].Lsn - 1 <= obsoleteThroughLsn)
             {
                 File.Delete(files[i].Path);
             }
@@ -147,27 +145,13 @@ public sealed class WriteAheadLog : IDisposable
 
     private static FileStream Create(string directory, long firstLsn)
     {
-        string path = Path.Combine(directory, Prefix + firstLsn.ToString("D20", CultureInfo.InvariantCulture) + Suffix);
+        string path = Path.Combine(directory, Names.Format(firstLsn));
         var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 1, FileOptions.None);
         DirectorySync.Flush(directory);
         return file;
     }
 
-    private static List<(string Path, long FirstLsn)> ListFiles(string directory)
-    {
-        var files = new List<(string, long)>();
-        foreach (string path in Directory.EnumerateFiles(directory, Prefix + "*" + Suffix))
-        {
-            string name = Path.GetFileName(path);
-            if (long.TryParse(name.AsSpan(Prefix.Length, name.Length - Prefix.Length - Suffix.Length), NumberStyles.None,
-                    CultureInfo.InvariantCulture, out long first))
-            {
-                files.Add((path, first));
-            }
-        }
-        files.Sort((a, b) => a.Item2.CompareTo(b.Item2));
-        return files;
-    }
+    private static List<(string Path, long Lsn)> ListFiles(string directory) => Names.List(directory);
 
     private static void Replay(string path, bool isLast, long afterLsn, ref long last, Action<WalEntry> apply)
     {
