@@ -79,7 +79,7 @@ internal static class Bm25Benchmark
             double[] times = Median(passes,
                 () => Each(queries, q => built.SearchExhaustive(q, k)),
                 () => Each(queries, q => built.Search(q, k)),
-                () => Each(queries, q => ShardedSearch(shards, q, k)));
+                () => Each(queries, q => Bm25Retriever.SearchShards(shards, q, k)));
             SearchRow(output, "exhaustive (score every posting)", built.Count, k, queries.Length, times[0], times[0]);
             SearchRow(output, "MaxScore", built.Count, k, queries.Length, times[1], times[0]);
             SearchRow(output, "4 shards, cluster-wide statistics, MaxScore", built.Count, k, queries.Length, times[2], times[0]);
@@ -142,22 +142,6 @@ internal static class Bm25Benchmark
                 yield return new CorpusDocument($"{document.Id}#{copy}", document.Title, kept.ToString());
             }
         }
-    }
-
-    private static List<ScoredHit> ShardedSearch(Bm25Index[] shards, Bm25Query query, int k)
-    {
-        var statistics = new Bm25Statistics[shards.Length];
-        for (int s = 0; s < shards.Length; s++)
-        {
-            statistics[s] = shards[s].ExportStatistics(query.Terms);
-        }
-        Bm25Statistics global = Bm25Statistics.Merge(statistics);
-        var lists = new IReadOnlyList<ScoredHit>[shards.Length];
-        for (int s = 0; s < shards.Length; s++)
-        {
-            lists[s] = shards[s].Search(query, k, global);
-        }
-        return RankedListMerge.Merge(lists, k);
     }
 
     private static void Each(Bm25Query[] queries, Action<Bm25Query> search)

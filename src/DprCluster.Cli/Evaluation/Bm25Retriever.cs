@@ -45,20 +45,22 @@ internal sealed class Bm25Retriever : IRetriever, IDisposable
     public IReadOnlyList<ScoredHit> Search(string query, int k)
     {
         Bm25Query parsed = Bm25Query.Parse(query, _analyzer);
-        if (_shards.Length == 1)
+        return _shards.Length == 1 ? _shards[0].Search(parsed, k) : SearchShards(_shards, parsed, k);
+    }
+
+    /// <summary>Sharded BM25 as the cluster runs it: merge the shards' statistics, score with them, merge the top-k lists.</summary>
+    public static List<ScoredHit> SearchShards(Bm25Index[] shards, Bm25Query query, int k)
+    {
+        var statistics = new Bm25Statistics[shards.Length];
+        for (int s = 0; s < shards.Length; s++)
         {
-            return _shards[0].Search(parsed, k);
-        }
-        var statistics = new Bm25Statistics[_shards.Length];
-        for (int s = 0; s < _shards.Length; s++)
-        {
-            statistics[s] = _shards[s].ExportStatistics(parsed.Terms);
+            statistics[s] = shards[s].ExportStatistics(query.Terms);
         }
         Bm25Statistics global = Bm25Statistics.Merge(statistics);
-        var lists = new IReadOnlyList<ScoredHit>[_shards.Length];
-        for (int s = 0; s < _shards.Length; s++)
+        var lists = new IReadOnlyList<ScoredHit>[shards.Length];
+        for (int s = 0; s < shards.Length; s++)
         {
-            lists[s] = _shards[s].Search(parsed, k, global);
+            lists[s] = shards[s].Search(query, k, global);
         }
         return RankedListMerge.Merge(lists, k);
     }
