@@ -20,28 +20,16 @@ import os
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-DEFAULT_DLL = os.path.join(ROOT, "src", "DprCluster.Cli", "bin", "Release", "net10.0", "dprcluster.dll")
+from loopback import CLI_DLL as DEFAULT_DLL, ROOT, free_ports  # noqa: E402  (tests/benchmarks/loopback.py)
 SHARDS, SHARD_SILOS, REPLICATION, BATCH = 6, 3, 2, 16
 WORDS = ["river", "mountain", "temple", "glacier", "harbour", "desert", "forest", "castle", "island", "canyon",
          "volcano", "bridge", "library", "market", "observatory", "lighthouse", "meadow", "valley", "reef", "plateau"]
-
-
-def free_ports(count):
-    sockets = [socket.socket() for _ in range(count)]
-    for s in sockets:
-        s.bind(("127.0.0.1", 0))
-    ports = [s.getsockname()[1] for s in sockets]
-    for s in sockets:
-        s.close()
-    return ports
 
 
 class Silo:

@@ -19,25 +19,14 @@ import http.client
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-DLL = os.path.join(ROOT, "src", "DprCluster.Cli", "bin", "Release", "net10.0", "dprcluster.dll")
-QUERIES = os.path.join(os.path.dirname(ROOT), "shared", "data", "scifact")
+from loopback import CLI_DLL as DLL, ROOT, SHARED_DATA, free_ports  # noqa: E402  (tests/benchmarks/loopback.py)
 
-
-def free_ports(count):
-    sockets = [socket.socket() for _ in range(count)]
-    for s in sockets:
-        s.bind(("127.0.0.1", 0))
-    ports = [s.getsockname()[1] for s in sockets]
-    for s in sockets:
-        s.close()
-    return ports
+QUERIES = os.path.join(SHARED_DATA, "scifact")
 
 
 def serve(work, name, settings):

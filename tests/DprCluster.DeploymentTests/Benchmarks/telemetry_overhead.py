@@ -17,7 +17,6 @@ import http.server
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -25,19 +24,10 @@ import tempfile
 import threading
 import time
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
-CLI = os.path.join(ROOT, "src", "DprCluster.Cli", "bin", "Release", "net10.0", "dprcluster.dll")
-SCIFACT = os.path.join(ROOT, "..", "shared", "data", "scifact")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "benchmarks"))
+from loopback import CLI_DLL as CLI, ROOT, SHARED_DATA, free_ports  # noqa: E402  (tests/benchmarks/loopback.py)
 
-
-def free_ports(count):
-    sockets = [socket.socket() for _ in range(count)]
-    for s in sockets:
-        s.bind(("127.0.0.1", 0))
-    ports = [s.getsockname()[1] for s in sockets]
-    for s in sockets:
-        s.close()
-    return ports
+SCIFACT = os.path.join(SHARED_DATA, "scifact")
 
 
 class Sink(http.server.BaseHTTPRequestHandler):
