@@ -5,23 +5,26 @@
 Each cluster is what docker-compose runs: a gateway, an encoder and three shard silos holding three shards with
 replication 2, as real `dprcluster serve` processes on loopback (build the CLI in Release first). Both hold the same
 SciFact passages. The "on" cluster has every telemetry feature working: metrics, a /metrics scrape of every silo each
-second, and every search traced (sample ratio 1) and exported over OTLP/HTTP to a local sink. The "off" cluster runs
-with DPRCLUSTER_Telemetry__Enabled=false. Searches alternate between the clusters (the order flips every query) from
+second, and every search traced (sample ratio 1) and exported over OTLP/HTTP to a local sink (the sink and the scraper
+run in processes of their own, as a collector and Prometheus would). The "off" cluster runs with
+DPRCLUSTER_Telemetry__Enabled=false. Both clusters are warmed with --warmup searches first: the JIT keeps tiering up
+hot code for several thousand requests, longer with telemetry on, and the target is the steady state. Searches alternate between the clusters (the order flips every query) from
 one client, one at a time, so both see the same machine state. Then both clusters restart on their data with the
 roles swapped and are measured again, so that any difference between the two sets of processes cancels out.
-Prints p50/p90/p99 client latency and the gateways' took_ms per run, and the on/off ratio of the p50s.
+Prints p50/p90/p99 client latency, the gateways' took_ms and the silos' CPU time per search for each run, and the
+on/off ratio of the p50s.
 """
 import argparse
 import http.client
 import http.server
 import json
+import multiprocessing
 import os
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "benchmarks"))
@@ -45,9 +48,10 @@ class Sink(http.server.BaseHTTPRequestHandler):
 
 
 class Cluster:
-    def __init__(self, name, telemetry, sink_port, workdir, traces="export", sample_ratio=1.0):
+    def __init__(self, name, telemetry, sink_port, workdir, traces="export", sample_ratio=1.0, role=None):
         self.name = name
-        self.role = "on" if telemetry else "off"
+        # The slot measured as "on"; in an A/A control run it is a second cluster with telemetry off.
+        self.role = role or ("on" if telemetry else "off")
         ports = free_ports(10)
         shard_internal = [f"http://127.0.0.1:{ports[2 * i + 1]}" for i in range(3)]
         env = dict(os.environ)
@@ -73,6 +77,7 @@ class Cluster:
         silos.append(("encoder", "encoder", ports[6], ports[7], {}))
         silos.append(("gateway", "gateway", ports[8], ports[9], {}))
         self.api_ports = [api for _, _, api, _, _ in silos]
+        self.silo_names = [silo for silo, _, _, _, _ in silos]
         self.gateway_port = ports[8]
         self.processes = []
         for silo, role, api, internal, extra in silos:
@@ -111,11 +116,26 @@ class Cluster:
             raise RuntimeError(f"{self.name} {path}: {response.status} {data[:300]!r}")
         return json.loads(data)
 
+    def cpu_seconds(self):
+        """User plus system CPU seconds each silo process has used so far, by silo name."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        used = {}
+        for silo, process in zip(self.silo_names, self.processes):
+            with open(f"/proc/{process.pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            used[silo] = (int(fields[11]) + int(fields[12])) / ticks
+        return used
+
     def stop(self):
         for process in self.processes:
             process.terminate()
         for process in self.processes:
             process.wait(timeout=30)
+
+
+def serve_sink(port):
+    """The OTLP sink, in its own process as a collector would be, so its work never holds the client's GIL."""
+    http.server.ThreadingHTTPServer(("127.0.0.1", port), Sink).serve_forever()
 
 
 def scrape_forever(ports, stop, interval):
@@ -142,6 +162,8 @@ def main():
     parser.add_argument("--searches", type=int, default=1500, help="measured searches per cluster per run")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--mode", default="dense")
+    parser.add_argument("--warmup", type=int, default=10000,
+                        help="searches per cluster before measuring: tiered JIT settles only after several thousand")
     parser.add_argument("--traces", choices=["export", "local", "off"], default="export",
                         help="telemetry cluster: export every trace (default), record spans without exporting, or metrics only")
     parser.add_argument("--sample-ratio", type=float, default=1.0, help="share of searches traced on the telemetry cluster")
@@ -165,48 +187,55 @@ def main():
         questions = [json.loads(line)["text"] for line in f]
 
     workdir = tempfile.mkdtemp(prefix="dprcluster-telemetry-bench-")
-    sink = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Sink)
-    threading.Thread(target=sink.serve_forever, daemon=True).start()
+    sink_port = free_ports(1)[0]
+    sink = multiprocessing.Process(target=serve_sink, args=(sink_port,), daemon=True)
+    sink.start()
     telemetry_on = not args.control
     print(f"{args.searches} {args.mode} searches per cluster per run, k=10, {len(passages)} passages, 3 shards R=2, "
           f"5 silos each; telemetry cluster: traces {args.traces} (sample ratio {args.sample_ratio}), "
           f"scrape {'off' if args.no_scrape else f'every {args.scrape_interval:g} s'}{'; CONTROL: telemetry off on both' if args.control else ''}")
-    print(f"{'phase':>5} {'run':>3} {'cluster':>8} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'took p50':>9}")
-    ratios = []
+    print(f"{'phase':>5} {'run':>3} {'cluster':>8} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'took p50':>9} {'CPU µs/search':>12}")
+    ratios, cpu = [], {"on": {}, "off": {}}
     try:
         for phase, on_name in enumerate(("a", "b")):
-            clusters, stop = [], threading.Event()
+            clusters, stop = [], multiprocessing.Event()
             try:
                 for name in ("a", "b"):
-                    clusters.append(Cluster(name, telemetry_on and name == on_name, sink.server_address[1], workdir,
-                                            args.traces, args.sample_ratio))
+                    clusters.append(Cluster(name, telemetry_on and name == on_name, sink_port, workdir,
+                                            args.traces, args.sample_ratio, role="on" if name == on_name else "off"))
                 on = next(c for c in clusters if c.name == on_name)
                 if not args.no_scrape:
-                    threading.Thread(target=scrape_forever, args=(on.api_ports, stop, args.scrape_interval), daemon=True).start()
+                    scraper = multiprocessing.Process(target=scrape_forever, args=(on.api_ports, stop, args.scrape_interval), daemon=True)
+                    scraper.start()
                 if phase == 0:
                     for cluster in clusters:
                         for start in range(0, len(passages), 200):
                             cluster.post("/v1/passages", {"passages": passages[start:start + 200]})
-                for i in range(200):
+                for i in range(args.warmup):
                     for cluster in clusters:
                         cluster.post("/v1/search", {"query": questions[i % len(questions)], "mode": args.mode, "k": 10})
-                ratios += measure(clusters, on, questions, args, phase)
+                ratios += measure(clusters, on, questions, args, phase, cpu)
             finally:
                 stop.set()
                 for cluster in clusters:
                     cluster.stop()
+        runs = 2 * args.runs
+        print("CPU µs per search by silo, mean over runs (all silos of a role pooled): " + ", ".join(
+            f"{silo} {cpu['on'][silo] / runs * 1e6:.0f} vs {cpu['off'][silo] / runs * 1e6:.0f}" for silo in cpu["on"]))
         print("p50 on/off per run: " + ", ".join(f"{r:.3f}" for r in ratios) +
               f"; median {statistics.median(ratios):.3f} ({(statistics.median(ratios) - 1) * 100:+.1f}%)")
     finally:
-        sink.shutdown()
+        sink.terminate()
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def measure(clusters, on, questions, args, phase):
+def measure(clusters, on, questions, args, phase, cpu):
+    """Runs the measured searches; adds each silo's CPU seconds per search to cpu[role][silo]."""
     ratios = []
     for run in range(args.runs):
         latency = {c.name: [] for c in clusters}
         took = {c.name: [] for c in clusters}
+        before = {c.name: c.cpu_seconds() for c in clusters}
         for i in range(args.searches):
             order = clusters if i % 2 == 0 else clusters[::-1]
             body = {"query": questions[((phase * args.runs + run) * args.searches + i) % len(questions)], "mode": args.mode, "k": 10}
@@ -217,8 +246,13 @@ def measure(clusters, on, questions, args, phase):
                 took[cluster.name].append(answer["took_ms"])
         for cluster in sorted(clusters, key=lambda c: c.role, reverse=True):
             name = cluster.name
+            after = cluster.cpu_seconds()
+            used = {silo: (after[silo] - before[name][silo]) / args.searches for silo in after}
+            for silo, seconds in used.items():
+                cpu[cluster.role][silo] = cpu[cluster.role].get(silo, 0.0) + seconds
             print(f"{phase + 1:>5} {run + 1:>3} {cluster.role + ' (' + name + ')':>8} {percentile(latency[name], 0.5):8.3f} "
-                  f"{percentile(latency[name], 0.9):8.3f} {percentile(latency[name], 0.99):8.3f} {statistics.median(took[name]):9.3f}")
+                  f"{percentile(latency[name], 0.9):8.3f} {percentile(latency[name], 0.99):8.3f} {statistics.median(took[name]):9.3f} "
+                  f"{sum(used.values()) * 1e6:12.0f}")
         off = next(c for c in clusters if c is not on)
         ratios.append(percentile(latency[on.name], 0.5) / percentile(latency[off.name], 0.5))
     return ratios
