@@ -6,7 +6,7 @@ namespace DprCluster.DeploymentTests.Cluster;
 internal static class Tool
 {
     public static async Task<(int ExitCode, string Output)> RunAsync(string tool, IEnumerable<string> arguments, string? workingDirectory = null,
-        TimeSpan? deadline = null)
+        TimeSpan? deadline = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         string path = Path.IsPathRooted(tool) ? tool : PrometheusServer.FindOnPath(tool);
         var start = new ProcessStartInfo(path)
@@ -19,6 +19,10 @@ internal static class Tool
         foreach (string argument in arguments)
         {
             start.ArgumentList.Add(argument);
+        }
+        foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
         }
         using var process = Process.Start(start)!;
         Task<string> output = process.StandardOutput.ReadToEndAsync();

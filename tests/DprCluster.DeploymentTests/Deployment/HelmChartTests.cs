@@ -1,0 +1,295 @@
+using System.Text;
+using System.Text.Json;
+using DprCluster.DeploymentTests.Cluster;
+using DprCluster.Silo.Configuration;
+using DprCluster.Silo.Hosting;
+using DprCluster.Silo.Telemetry;
+using Microsoft.Extensions.Configuration;
+
+namespace DprCluster.DeploymentTests.Deployment;
+
+/// <summary>
+/// helm/dprcluster rendered by Helm's template engine (see <see cref="ChartRendering"/>) with its defaults and with
+/// every optional part on: the manifests fit together, the options switch what they say, and every silo the chart
+/// runs would start with the configuration it is given and find its peers through the chart's Services.
+/// </summary>
+public sealed class HelmChartTests(ChartRendering chart) : IClassFixture<ChartRendering>
+{
+    private const string ConfigMountPrefix = "/etc/";
+
+    [Fact]
+    public async Task Both_renderings_pass_the_manifest_checks()
+    {
+        string checker = Path.Combine(RepositoryLayout.Root, "tests", "DprCluster.DeploymentTests", "Deployment", "check_chart.py");
+        (int code, string output) = await Tool.RunAsync("/usr/bin/python3", [checker, RepositoryLayout.Chart, chart.DefaultsFile, chart.FeaturesFile]);
+        Assert.True(code == 0, output);
+        Assert.Contains("0 problem(s)", output);
+    }
+
+    [Fact]
+    public void Optional_parts_appear_exactly_when_their_values_switch_them_on()
+    {
+        Assert.Equal(["ConfigMap", "Deployment", "Deployment", "HorizontalPodAutoscaler", "HorizontalPodAutoscaler", "PodDisruptionBudget",
+            "Service", "Service", "Service", "StatefulSet"], Kinds(chart.Defaults));
+        Assert.Equal(["ConfigMap", "Deployment", "Deployment", "PodDisruptionBudget", "Service", "Service", "Service", "ServiceMonitor",
+            "StatefulSet"], Kinds(chart.Features));
+
+        JsonElement plainEncoder = Container(Find(chart.Defaults, "Deployment", "dprcluster-encoder"));
+        JsonElement gpuEncoder = Container(Find(chart.Features, "Deployment", "search-dprcluster-encoder"));
+        Assert.False(plainEncoder.GetProperty("resources").GetProperty("limits").TryGetProperty("nvidia.com/gpu", out _));
+        Assert.Equal(2, gpuEncoder.GetProperty("resources").GetProperty("limits").GetProperty("nvidia.com/gpu").GetInt32());
+        Assert.Null(EnvValue(plainEncoder, "DPRCLUSTER_Encoder__ExecutionProvider"));
+        Assert.Equal("cuda", EnvValue(gpuEncoder, "DPRCLUSTER_Encoder__ExecutionProvider"));
+        JsonElement gpuPod = PodSpec(Find(chart.Features, "Deployment", "search-dprcluster-encoder"));
+        Assert.Equal("true", gpuPod.GetProperty("nodeSelector").GetProperty("nvidia.com/gpu.present").GetString());
+        Assert.Equal("registry", gpuPod.GetProperty("imagePullSecrets")[0].GetProperty("name").GetString());
+
+        JsonElement plainShard = Container(Find(chart.Defaults, "StatefulSet", "dprcluster-shard"));
+        JsonElement featureShard = Container(Find(chart.Features, "StatefulSet", "search-dprcluster-shard"));
+        Assert.Null(EnvValue(plainShard, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"));
+        Assert.Equal("http://otel-collector.observability:4317", EnvValue(featureShard, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"));
+        Assert.Equal("256", EnvValue(featureShard, "DPRCLUSTER_Shard__EfSearch"));
+        Assert.False(HasEnv(plainShard, "DPRCLUSTER_Api__ApiKey"));
+        Assert.Equal("dprcluster-api", Env(featureShard, "DPRCLUSTER_Api__ApiKey").GetProperty("valueFrom").GetProperty("secretKeyRef")
+            .GetProperty("name").GetString());
+        Assert.Equal("fast-ssd", Find(chart.Features, "StatefulSet", "search-dprcluster-shard").GetProperty("spec")
+            .GetProperty("volumeClaimTemplates")[0].GetProperty("spec").GetProperty("storageClassName").GetString());
+
+        // Without an autoscaler the chart owns the replica count; with one it must leave it alone.
+        Assert.False(Find(chart.Defaults, "Deployment", "dprcluster-gateway").GetProperty("spec").TryGetProperty("replicas", out _));
+        Assert.Equal(2, Find(chart.Features, "Deployment", "search-dprcluster-gateway").GetProperty("spec").GetProperty("replicas").GetInt32());
+        Assert.Equal("LoadBalancer", Find(chart.Features, "Service", "search-dprcluster-gateway").GetProperty("spec").GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public void Every_silo_the_chart_runs_loads_its_configuration_and_finds_its_peers_through_the_charts_services()
+    {
+        IReadOnlyDictionary<string, string> image = ImageEnvironment();
+        foreach ((IReadOnlyList<JsonElement> objects, string ns) in new[] { (chart.Defaults, "default"), (chart.Features, ChartRendering.FeaturesNamespace) })
+        {
+            int silos = 0;
+            foreach (JsonElement workload in objects.Where(o => Kind(o) is "Deployment" or "StatefulSet"))
+            {
+                string name = Name(workload);
+                bool stateful = Kind(workload) == "StatefulSet";
+                int pods = stateful ? workload.GetProperty("spec").GetProperty("replicas").GetInt32() : 1;
+                for (int ordinal = 0; ordinal < pods; ordinal++)
+                {
+                    string pod = stateful ? $"{name}-{ordinal}" : $"{name}-7d9f8b6c5-x2x4q";
+                    ClusterMap map = Resolve(objects, workload, pod, ns, image, out SiloConfiguration configuration);
+                    CheckSilo(objects, workload, map, configuration, stateful ? ordinal : null, ns);
+                    silos++;
+                }
+            }
+            Assert.True(silos >= 5, $"only {silos} silos rendered in {ns}");
+        }
+    }
+
+    /// <summary>What `dprcluster serve` would resolve in <paramref name="pod"/>: the image's environment, the mounted config file, the container's env and args.</summary>
+    private static ClusterMap Resolve(IReadOnlyList<JsonElement> objects, JsonElement workload, string pod, string ns,
+        IReadOnlyDictionary<string, string> image, out SiloConfiguration configuration)
+    {
+        JsonElement container = Container(workload);
+        string[] args = [.. container.GetProperty("args").EnumerateArray().Select(a => a.GetString()!)];
+        Assert.Equal("serve", args[0]);
+        var overrides = new Dictionary<string, string?>();
+        string? configFile = null;
+        for (int i = 1; i < args.Length; i += 2)
+        {
+            Assert.True(i + 1 < args.Length, $"{pod}: option {args[i]} has no value");
+            // The options of `dprcluster serve` (ServeCommand) and the settings they override.
+            string? key = args[i] switch
+            {
+                "--config" => null,
+                "--role" => "Silo:Roles",
+                "--data" => "Silo:DataDirectory",
+                "--api-url" => "Silo:ApiUrl",
+                "--internal-url" => "Silo:InternalUrl",
+                "--index" => "Silo:Index",
+                _ => throw new Xunit.Sdk.XunitException($"{pod}: `serve` has no option {args[i]}"),
+            };
+            if (key is null)
+            {
+                configFile = args[i + 1];
+            }
+            else
+            {
+                overrides[key] = args[i + 1];
+            }
+        }
+        Assert.NotNull(configFile);
+
+        var environment = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach ((string variable, string value) in image)
+        {
+            environment[variable] = value;
+        }
+        foreach (JsonElement variable in container.GetProperty("env").EnumerateArray())
+        {
+            environment[variable.GetProperty("name").GetString()!] = EnvironmentValue(variable, pod, ns);
+        }
+        var settings = new Dictionary<string, string?>();
+        foreach ((string variable, string? value) in environment)
+        {
+            if (variable.StartsWith(SiloConfiguration.EnvironmentPrefix, StringComparison.OrdinalIgnoreCase))
+            {
+                settings[variable[SiloConfiguration.EnvironmentPrefix.Length..].Replace("__", ":", StringComparison.Ordinal)] = value;
+            }
+        }
+        // In the pod HOSTNAME is the pod name and the namespace comes from the service account; here both are explicit.
+        overrides["Cluster:Kubernetes:HostName"] = pod;
+        overrides["Cluster:Kubernetes:Namespace"] = ns;
+
+        using var json = new MemoryStream(Encoding.UTF8.GetBytes(MountedFile(objects, workload, configFile)));
+        IConfigurationRoot root = new ConfigurationBuilder()
+            .AddJsonStream(json)
+            .AddInMemoryCollection(settings)
+            .AddInMemoryCollection(overrides)
+            .Build();
+        configuration = SiloConfiguration.FromConfiguration(root);
+        TelemetryOptions? telemetry = root.GetSection("Telemetry").Get<TelemetryOptions>(binder => binder.ErrorOnUnknownConfiguration = true);
+        Assert.InRange(telemetry?.TraceSampleRatio ?? 1.0, 0.0, 1.0);
+        return ClusterMapResolver.Resolve(configuration.Silo, configuration.Cluster);
+    }
+
+    private static void CheckSilo(IReadOnlyList<JsonElement> objects, JsonElement workload, ClusterMap map, SiloConfiguration configuration,
+        int? ordinal, string ns)
+    {
+        string pod = $"{Name(workload)} {ordinal}";
+        JsonElement container = Container(workload);
+        // Probes and Services reach the pod on its declared ports, on every interface.
+        Assert.Equal(ContainerPort(container, "http"), map.ApiUrl.Port);
+        Assert.Equal(ContainerPort(container, "internal"), map.InternalUrl.Port);
+        Assert.Equal("0.0.0.0", map.ApiUrl.Host);
+        Assert.Equal("0.0.0.0", map.InternalUrl.Host);
+
+        string component = Labels(workload).GetProperty("app.kubernetes.io/component").GetString()!;
+        Assert.Equal(component, string.Join(',', SiloRoleNames.Names(map.Roles)));
+
+        // Shard silo i is StatefulSet pod i, addressed through the headless Service that governs the set.
+        JsonElement shards = objects.Single(o => Kind(o) == "StatefulSet");
+        string governing = shards.GetProperty("spec").GetProperty("serviceName").GetString()!;
+        Assert.Equal(shards.GetProperty("spec").GetProperty("replicas").GetInt32(), map.ShardSilos.Count);
+        for (int i = 0; i < map.ShardSilos.Count; i++)
+        {
+            Assert.Equal($"{Name(shards)}-{i}.{governing}.{ns}.svc.cluster.local", map.ShardSilos[i].Host);
+            Assert.True(Forwards(Find(objects, "Service", governing), map.ShardSilos[i].Port, Container(shards), "internal"), pod);
+        }
+        Assert.Equal(ordinal, map.ShardSiloIndex);
+        if (ordinal is not null)
+        {
+            Assert.NotEmpty(map.OwnedShards);
+            string data = Path.GetFullPath(configuration.Silo.DataDirectory);
+            Assert.Contains(container.GetProperty("volumeMounts").EnumerateArray(), m => m.GetProperty("mountPath").GetString() == data);
+            Assert.Equal(data, configuration.ShardOptions(EncoderFactory.Dimension(configuration.Encoder)).DataDirectory);
+        }
+
+        // Gateways reach the encoders through the encoder Service.
+        if (component == "gateway")
+        {
+            Uri encoder = Assert.Single(map.EncoderSilos);
+            string[] host = encoder.Host.Split('.');
+            Assert.Equal($"{host[0]}.{ns}.svc.cluster.local", encoder.Host);
+            JsonElement service = Find(objects, "Service", host[0]);
+            Assert.True(Forwards(service, encoder.Port, Container(Find(objects, "Deployment", host[0])), "internal"), pod);
+        }
+        Assert.True(EncoderFactory.Dimension(configuration.Encoder) > 0, pod);
+    }
+
+    /// <summary>The environment the image's last stage sets (ENV lines of deploy/Dockerfile after its last FROM).</summary>
+    private static Dictionary<string, string> ImageEnvironment()
+    {
+        string[] lines = File.ReadAllLines(Path.Combine(RepositoryLayout.Deploy, "Dockerfile"));
+        int runtime = Array.FindLastIndex(lines, l => l.StartsWith("FROM ", StringComparison.Ordinal));
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (int i = runtime + 1; i < lines.Length; i++)
+        {
+            if (!lines[i].StartsWith("ENV ", StringComparison.Ordinal))
+            {
+                continue;
+            }
+            string instruction = lines[i][4..];
+            while (instruction.EndsWith('\\'))
+            {
+                instruction = instruction[..^1] + " " + lines[++i];
+            }
+            foreach (string pair in instruction.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                string[] parts = pair.Split('=', 2);
+                environment[parts[0]] = parts[1];
+            }
+        }
+        Assert.NotEmpty(environment);
+        return environment;
+    }
+
+    private static string? EnvironmentValue(JsonElement variable, string pod, string ns)
+    {
+        if (variable.TryGetProperty("value", out JsonElement value))
+        {
+            return value.GetString();
+        }
+        JsonElement from = variable.GetProperty("valueFrom");
+        if (from.TryGetProperty("fieldRef", out JsonElement field))
+        {
+            return field.GetProperty("fieldPath").GetString() switch
+            {
+                "metadata.name" => pod,
+                "metadata.namespace" => ns,
+                string other => throw new Xunit.Sdk.XunitException($"unexpected fieldRef {other}"),
+                null => null,
+            };
+        }
+        Assert.True(from.TryGetProperty("secretKeyRef", out _), variable.ToString());
+        return "secret-from-the-cluster";
+    }
+
+    /// <summary>The content of <paramref name="path"/> as the pod sees it: a key of a ConfigMap mounted above it.</summary>
+    private static string MountedFile(IReadOnlyList<JsonElement> objects, JsonElement workload, string path)
+    {
+        Assert.StartsWith(ConfigMountPrefix, path);
+        JsonElement mount = Container(workload).GetProperty("volumeMounts").EnumerateArray()
+            .Single(m => path.StartsWith(m.GetProperty("mountPath").GetString()! + "/", StringComparison.Ordinal));
+        string volumeName = mount.GetProperty("name").GetString()!;
+        JsonElement volume = PodSpec(workload).GetProperty("volumes").EnumerateArray().Single(v => v.GetProperty("name").GetString() == volumeName);
+        string configMap = volume.GetProperty("configMap").GetProperty("name").GetString()!;
+        string key = path[(mount.GetProperty("mountPath").GetString()!.Length + 1)..];
+        return Find(objects, "ConfigMap", configMap).GetProperty("data").GetProperty(key).GetString()!;
+    }
+
+    private static int ContainerPort(JsonElement container, string name) =>
+        container.GetProperty("ports").EnumerateArray().Single(p => p.GetProperty("name").GetString() == name).GetProperty("containerPort").GetInt32();
+
+    /// <summary>Whether <paramref name="service"/>'s port <paramref name="port"/> forwards to the container port named <paramref name="name"/>.</summary>
+    private static bool Forwards(JsonElement service, int port, JsonElement container, string name)
+    {
+        JsonElement entry = service.GetProperty("spec").GetProperty("ports").EnumerateArray().Single(p => p.GetProperty("port").GetInt32() == port);
+        JsonElement target = entry.GetProperty("targetPort");
+        return target.ValueKind == JsonValueKind.Number ? target.GetInt32() == ContainerPort(container, name) : target.GetString() == name;
+    }
+
+    private static List<string> Kinds(IReadOnlyList<JsonElement> objects) => [.. objects.Select(Kind).Order(StringComparer.Ordinal)];
+
+    private static string Kind(JsonElement o) => o.GetProperty("kind").GetString()!;
+
+    private static string Name(JsonElement o) => o.GetProperty("metadata").GetProperty("name").GetString()!;
+
+    private static JsonElement Find(IReadOnlyList<JsonElement> objects, string kind, string name) =>
+        objects.Single(o => Kind(o) == kind && Name(o) == name);
+
+    private static JsonElement PodSpec(JsonElement workload) => workload.GetProperty("spec").GetProperty("template").GetProperty("spec");
+
+    private static JsonElement Labels(JsonElement workload) =>
+        workload.GetProperty("spec").GetProperty("template").GetProperty("metadata").GetProperty("labels");
+
+    private static JsonElement Container(JsonElement workload) => Assert.Single(PodSpec(workload).GetProperty("containers").EnumerateArray());
+
+    private static bool HasEnv(JsonElement container, string name) =>
+        container.GetProperty("env").EnumerateArray().Any(e => e.GetProperty("name").GetString() == name);
+
+    private static JsonElement Env(JsonElement container, string name) =>
+        container.GetProperty("env").EnumerateArray().Single(e => e.GetProperty("name").GetString() == name);
+
+    private static string? EnvValue(JsonElement container, string name) =>
+        HasEnv(container, name) ? Env(container, name).GetProperty("value").GetString() : null;
+}

@@ -1,0 +1,3 @@
+module render_chart
+
+go 1.19
