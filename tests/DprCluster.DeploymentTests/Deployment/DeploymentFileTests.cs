@@ -1,12 +1,14 @@
 using System.Text.Json;
 using DprCluster.DeploymentTests.Cluster;
+using DprCluster.Silo.Configuration;
 
 namespace DprCluster.DeploymentTests.Deployment;
 
 /// <summary>
 /// What can be validated here of the deployment files without a Docker engine, a Kubernetes cluster or Helm:
-/// docker-compose's own parser, promtool (configuration, rules and the rules' unit tests), kubectl's kustomize and the
-/// dashboards' JSON (the Helm chart has <see cref="HelmChartTests"/>).
+/// docker-compose's own parser (and every silo service's configuration, loaded as `dprcluster serve` would in the
+/// image), promtool (configuration, rules and the rules' unit tests), kubectl's kustomize and the dashboards' JSON
+/// (the Helm chart has <see cref="HelmChartTests"/>).
 /// </summary>
 public sealed class DeploymentFileTests
 {
@@ -29,6 +31,61 @@ public sealed class DeploymentFileTests
             Assert.Contains($"DPRCLUSTER_Silo__Index: '{i}'", resolved);
         }
         Assert.Contains("DPRCLUSTER_Cluster__ReplicationFactor: '2'", resolved);
+    }
+
+    [Fact]
+    public async Task Every_silo_service_loads_its_configuration_and_reaches_its_peers_and_its_scrapers_by_service_name()
+    {
+        JsonElement services = (await ResolvedComposeFile()).GetProperty("services");
+        var silos = new Dictionary<string, ClusterMap>(StringComparer.Ordinal);
+        foreach (JsonProperty service in services.EnumerateObject())
+        {
+            if (service.Value.GetProperty("image").GetString() != "dprcluster:local")
+            {
+                continue;
+            }
+            string[] command = service.Value.TryGetProperty("command", out JsonElement given)
+                ? [.. given.EnumerateArray().Select(a => a.GetString()!)]
+                : [.. SiloLaunch.ImageCommand];
+            var environment = new Dictionary<string, string?>(StringComparer.Ordinal);
+            foreach (JsonProperty variable in service.Value.GetProperty("environment").EnumerateObject())
+            {
+                environment[variable.Name] = variable.Value.GetString();
+            }
+            ClusterMap map = SiloLaunch.Resolve(command, environment, readFile: null, new Dictionary<string, string?>(), out SiloConfiguration configuration);
+            Assert.Equal(("0.0.0.0", 8080, "0.0.0.0", 8081), (map.ApiUrl.Host, map.ApiUrl.Port, map.InternalUrl.Host, map.InternalUrl.Port));
+            if (map.ShardSiloIndex is not null)
+            {
+                string data = Path.GetFullPath(configuration.Silo.DataDirectory);
+                // Volumes read "source:target[:mode]".
+                Assert.Contains(service.Value.GetProperty("volumes").EnumerateArray(), v => v.GetString()!.Split(':')[1] == data);
+            }
+            silos[service.Name] = map;
+        }
+        Assert.Equal(5, silos.Count);
+
+        // Shard silo i is the service that says it is index i; peers are reached by service name on the transport port.
+        foreach (ClusterMap map in silos.Values)
+        {
+            for (int i = 0; i < map.ShardSilos.Count; i++)
+            {
+                Assert.Equal(i, silos[map.ShardSilos[i].Host].ShardSiloIndex);
+                Assert.Equal(silos[map.ShardSilos[i].Host].InternalUrl.Port, map.ShardSilos[i].Port);
+            }
+            foreach (Uri encoder in map.EncoderSilos)
+            {
+                Assert.True(silos[encoder.Host].Roles.HasFlag(SiloRoles.Encoder), encoder.ToString());
+            }
+        }
+        Assert.Contains(silos, s => s.Value.Roles == SiloRoles.Gateway
+            && services.GetProperty(s.Key).GetProperty("ports").EnumerateArray().Any(p => p.ToString().Contains("8080", StringComparison.Ordinal)));
+
+        // Prometheus scrapes every silo's API port under the role its dashboards select on.
+        string scrape = File.ReadAllText(Path.Combine(RepositoryLayout.Deploy, "prometheus", "prometheus.yml"));
+        foreach ((string name, ClusterMap map) in silos)
+        {
+            Assert.Contains($"\"{name}:{map.ApiUrl.Port}\"", scrape);
+        }
     }
 
     [Fact]
@@ -86,5 +143,24 @@ public sealed class DeploymentFileTests
             }
         }
         Assert.Equal(5, uids.Count);
+    }
+
+    /// <summary>`docker-compose config` (anchors and merges resolved), as JSON.</summary>
+    private static async Task<JsonElement> ResolvedComposeFile()
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"dprcluster-compose-{Guid.NewGuid():N}.json");
+        try
+        {
+            const string ToJson = "import json, subprocess, sys, yaml; " +
+                "json.dump(yaml.safe_load(subprocess.check_output(['docker-compose', '-f', sys.argv[1], 'config'])), open(sys.argv[2], 'w'))";
+            (int code, string output) = await Tool.RunAsync("/usr/bin/python3", ["-c", ToJson, ComposeFile, file]);
+            Assert.True(code == 0, output);
+            using JsonDocument document = JsonDocument.Parse(File.ReadAllText(file));
+            return document.RootElement.Clone();
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 }

@@ -1,10 +1,7 @@
-using System.Text;
 using System.Text.Json;
 using DprCluster.DeploymentTests.Cluster;
 using DprCluster.Silo.Configuration;
 using DprCluster.Silo.Hosting;
-using DprCluster.Silo.Telemetry;
-using Microsoft.Extensions.Configuration;
 
 namespace DprCluster.DeploymentTests.Deployment;
 
@@ -64,7 +61,6 @@ public sealed class HelmChartTests(ChartRendering chart) : IClassFixture<ChartRe
     [Fact]
     public void Every_silo_the_chart_runs_loads_its_configuration_and_finds_its_peers_through_the_charts_services()
     {
-        IReadOnlyDictionary<string, string> image = ImageEnvironment();
         foreach ((IReadOnlyList<JsonElement> objects, string ns) in new[] { (chart.Defaults, "default"), (chart.Features, ChartRendering.FeaturesNamespace) })
         {
             int silos = 0;
@@ -76,7 +72,7 @@ public sealed class HelmChartTests(ChartRendering chart) : IClassFixture<ChartRe
                 for (int ordinal = 0; ordinal < pods; ordinal++)
                 {
                     string pod = stateful ? $"{name}-{ordinal}" : $"{name}-7d9f8b6c5-x2x4q";
-                    ClusterMap map = Resolve(objects, workload, pod, ns, image, out SiloConfiguration configuration);
+                    ClusterMap map = Resolve(objects, workload, pod, ns, out SiloConfiguration configuration);
                     CheckSilo(objects, workload, map, configuration, stateful ? ordinal : null, ns);
                     silos++;
                 }
@@ -85,71 +81,24 @@ public sealed class HelmChartTests(ChartRendering chart) : IClassFixture<ChartRe
         }
     }
 
-    /// <summary>What `dprcluster serve` would resolve in <paramref name="pod"/>: the image's environment, the mounted config file, the container's env and args.</summary>
+    /// <summary>What `dprcluster serve` would resolve in <paramref name="pod"/>, from the container's env and args and the ConfigMap it mounts.</summary>
     private static ClusterMap Resolve(IReadOnlyList<JsonElement> objects, JsonElement workload, string pod, string ns,
-        IReadOnlyDictionary<string, string> image, out SiloConfiguration configuration)
+        out SiloConfiguration configuration)
     {
         JsonElement container = Container(workload);
         string[] args = [.. container.GetProperty("args").EnumerateArray().Select(a => a.GetString()!)];
-        Assert.Equal("serve", args[0]);
-        var overrides = new Dictionary<string, string?>();
-        string? configFile = null;
-        for (int i = 1; i < args.Length; i += 2)
-        {
-            Assert.True(i + 1 < args.Length, $"{pod}: option {args[i]} has no value");
-            // The options of `dprcluster serve` (ServeCommand) and the settings they override.
-            string? key = args[i] switch
-            {
-                "--config" => null,
-                "--role" => "Silo:Roles",
-                "--data" => "Silo:DataDirectory",
-                "--api-url" => "Silo:ApiUrl",
-                "--internal-url" => "Silo:InternalUrl",
-                "--index" => "Silo:Index",
-                _ => throw new Xunit.Sdk.XunitException($"{pod}: `serve` has no option {args[i]}"),
-            };
-            if (key is null)
-            {
-                configFile = args[i + 1];
-            }
-            else
-            {
-                overrides[key] = args[i + 1];
-            }
-        }
-        Assert.NotNull(configFile);
-
-        var environment = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        foreach ((string variable, string value) in image)
-        {
-            environment[variable] = value;
-        }
+        var environment = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (JsonElement variable in container.GetProperty("env").EnumerateArray())
         {
             environment[variable.GetProperty("name").GetString()!] = EnvironmentValue(variable, pod, ns);
         }
-        var settings = new Dictionary<string, string?>();
-        foreach ((string variable, string? value) in environment)
-        {
-            if (variable.StartsWith(SiloConfiguration.EnvironmentPrefix, StringComparison.OrdinalIgnoreCase))
-            {
-                settings[variable[SiloConfiguration.EnvironmentPrefix.Length..].Replace("__", ":", StringComparison.Ordinal)] = value;
-            }
-        }
         // In the pod HOSTNAME is the pod name and the namespace comes from the service account; here both are explicit.
-        overrides["Cluster:Kubernetes:HostName"] = pod;
-        overrides["Cluster:Kubernetes:Namespace"] = ns;
-
-        using var json = new MemoryStream(Encoding.UTF8.GetBytes(MountedFile(objects, workload, configFile)));
-        IConfigurationRoot root = new ConfigurationBuilder()
-            .AddJsonStream(json)
-            .AddInMemoryCollection(settings)
-            .AddInMemoryCollection(overrides)
-            .Build();
-        configuration = SiloConfiguration.FromConfiguration(root);
-        TelemetryOptions? telemetry = root.GetSection("Telemetry").Get<TelemetryOptions>(binder => binder.ErrorOnUnknownConfiguration = true);
-        Assert.InRange(telemetry?.TraceSampleRatio ?? 1.0, 0.0, 1.0);
-        return ClusterMapResolver.Resolve(configuration.Silo, configuration.Cluster);
+        var platform = new Dictionary<string, string?>
+        {
+            ["Cluster:Kubernetes:HostName"] = pod,
+            ["Cluster:Kubernetes:Namespace"] = ns,
+        };
+        return SiloLaunch.Resolve(args, environment, path => MountedFile(objects, workload, path), platform, out configuration);
     }
 
     private static void CheckSilo(IReadOnlyList<JsonElement> objects, JsonElement workload, ClusterMap map, SiloConfiguration configuration,
@@ -194,33 +143,6 @@ public sealed class HelmChartTests(ChartRendering chart) : IClassFixture<ChartRe
             Assert.True(Forwards(service, encoder.Port, Container(Find(objects, "Deployment", host[0])), "internal"), pod);
         }
         Assert.True(EncoderFactory.Dimension(configuration.Encoder) > 0, pod);
-    }
-
-    /// <summary>The environment the image's last stage sets (ENV lines of deploy/Dockerfile after its last FROM).</summary>
-    private static Dictionary<string, string> ImageEnvironment()
-    {
-        string[] lines = File.ReadAllLines(Path.Combine(RepositoryLayout.Deploy, "Dockerfile"));
-        int runtime = Array.FindLastIndex(lines, l => l.StartsWith("FROM ", StringComparison.Ordinal));
-        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (int i = runtime + 1; i < lines.Length; i++)
-        {
-            if (!lines[i].StartsWith("ENV ", StringComparison.Ordinal))
-            {
-                continue;
-            }
-            string instruction = lines[i][4..];
-            while (instruction.EndsWith('\\'))
-            {
-                instruction = instruction[..^1] + " " + lines[++i];
-            }
-            foreach (string pair in instruction.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            {
-                string[] parts = pair.Split('=', 2);
-                environment[parts[0]] = parts[1];
-            }
-        }
-        Assert.NotEmpty(environment);
-        return environment;
     }
 
     private static string? EnvironmentValue(JsonElement variable, string pod, string ns)
