@@ -30,6 +30,40 @@ public class HnswIndexTests
         Assert.Equal(5000, index.Count);
     }
 
+    [Theory]
+    [InlineData(Metric.InnerProduct)]
+    [InlineData(Metric.Cosine)]
+    [InlineData(Metric.L2)]
+    public void Exact_search_matches_the_flat_index_and_skips_deleted_ids(Metric metric)
+    {
+        float[] data = SyntheticVectors.Clustered(2000, Dim, 10, seed: 21);
+        float[] queries = SyntheticVectors.Clustered(20, Dim, 10, seed: 22);
+        long[] ids = SyntheticVectors.Ids(2000, first: 500);
+        var index = new HnswIndex(new HnswOptions(Dim, metric, M: 8, EfConstruction: 40));
+        index.AddRange(ids, data, threads: 1);
+        FlatIndex exact = SyntheticVectors.Exact(Dim, metric, ids, data);
+        for (int i = 0; i < ids.Length; i += 3)
+        {
+            Assert.True(index.Remove(ids[i]));
+            exact.Remove(ids[i]);
+        }
+
+        var hits = new SearchHit[K];
+        var expected = new SearchHit[K];
+        for (int q = 0; q < 20; q++)
+        {
+            ReadOnlySpan<float> query = queries.AsSpan(q * Dim, Dim);
+            Assert.Equal(K, index.SearchExact(query, K, hits));
+            Assert.Equal(K, exact.Search(query, K, expected));
+            for (int i = 0; i < K; i++)
+            {
+                Assert.Equal(expected[i].Id, hits[i].Id);
+                Assert.Equal(expected[i].Score, hits[i].Score, 4);
+                Assert.NotEqual(0, (hits[i].Id - 500) % 3);
+            }
+        }
+    }
+
     [Fact]
     public void Scores_are_the_metric_of_the_returned_vectors()
     {

@@ -59,6 +59,10 @@ public sealed partial class ShardGrain
         {
             int found = data.Vectors.Search(vector, k, ef == 0 ? _options.EfSearch : ef, hits, out int visited);
             ShardTelemetry.RecordVisitedNodes(ShardTag, visited);
+            if (_recallProbe.TryTake())
+            {
+                _recallProbe.Measure(data.Vectors, vector, k, hits.AsSpan(0, found));
+            }
             var result = new List<ShardHit>(found);
             for (int i = 0; i < found; i++)
             {

@@ -20,6 +20,7 @@ public sealed partial class ShardGrain : IShardGrain, IAsyncDisposable
     private readonly string _directory;
     private readonly Channel<PendingWrite> _writes = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
+    private readonly RecallProbe _recallProbe;
     private Task _writeLoop = Task.CompletedTask;
 
     private volatile ShardState _state = ShardState.Recovering;
@@ -38,6 +39,7 @@ public sealed partial class ShardGrain : IShardGrain, IAsyncDisposable
         _options = options;
         _directory = Path.Combine(options.DataDirectory, $"shard-{shardId}");
         ShardTag = new KeyValuePair<string, object?>(DprClusterTelemetry.Attributes.Shard, shardId);
+        _recallProbe = new RecallProbe(TimeSpan.FromMilliseconds(options.RecallProbeIntervalMs), ShardTag);
     }
 
     /// <inheritdoc />
@@ -95,6 +97,7 @@ public sealed partial class ShardGrain : IShardGrain, IAsyncDisposable
         _writes.Writer.TryComplete();
         await _writeLoop.ConfigureAwait(false);
         await _stopping.CancelAsync().ConfigureAwait(false);
+        await _recallProbe.DrainAsync().ConfigureAwait(false);
         _log?.Dispose();
         _data?.Postings.Dispose();
         _stopping.Dispose();

@@ -31,6 +31,13 @@ public sealed record ShardOptions(string DataDirectory, int Dimensions)
     /// <summary>Largest number of queued writes taken into one group commit.</summary>
     public int MaxGroupCommit { get; init; } = 256;
 
+    /// <summary>
+    /// Milliseconds between recall measurements: at most one dense search per interval is re-run exactly in the
+    /// background and its recall@k recorded (<c>dprcluster.shard.search.recall</c>). 0 switches measuring off. One
+    /// measurement scores every vector of the replica once.
+    /// </summary>
+    public int RecallProbeIntervalMs { get; init; } = 10_000;
+
     /// <summary>Largest k a search may ask for.</summary>
     public int MaxK { get; init; } = 1000;
 

@@ -109,6 +109,12 @@ public static class DprClusterTelemetry
         /// <summary>Histogram: graph nodes one dense search scored, by <c>shard</c>.</summary>
         public const string ShardVisitedNodes = "dprcluster.shard.search.visited_nodes";
 
+        /// <summary>
+        /// Histogram, ratio: recall@k of sampled dense searches against an exact scan of the same replica, by <c>shard</c>
+        /// (see <c>ShardOptions.RecallProbeIntervalMs</c>).
+        /// </summary>
+        public const string ShardSearchRecall = "dprcluster.shard.search.recall";
+
         /// <summary>Gauge: live passages per shard replica.</summary>
         public const string ShardPassages = "dprcluster.shard.passages";
 
@@ -222,6 +228,9 @@ public static class DprClusterTelemetry
 
     /// <summary>Bucket bounds of the nodes a dense search scores.</summary>
     public static IReadOnlyList<long> VisitedNodeBuckets { get; } = [16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 65536];
+
+    /// <summary>Bucket bounds of measured recall: fine near 1, where a healthy index lives.</summary>
+    public static IReadOnlyList<double> RecallBuckets { get; } = [0.5, 0.7, 0.8, 0.85, 0.9, 0.925, 0.95, 0.975, 0.99, 1];
 
     /// <summary>Bucket bounds of encoder batch sizes.</summary>
     public static IReadOnlyList<long> BatchSizeBuckets { get; } = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512];

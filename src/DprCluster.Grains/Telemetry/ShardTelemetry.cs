@@ -23,6 +23,10 @@ internal static class ShardTelemetry
         "Graph nodes one dense search scored: its cost, which grows with ef and with tombstones near the query.", tags: null,
         new InstrumentAdvice<long> { HistogramBucketBoundaries = VisitedNodeBuckets });
 
+    private static readonly Histogram<double> SearchRecall = Meter.CreateHistogram(Metrics.ShardSearchRecall, "1",
+        "Recall@k of sampled dense searches against an exact scan of the same replica: drops when updates degrade the graph.",
+        tags: null, new InstrumentAdvice<double> { HistogramBucketBoundaries = RecallBuckets });
+
     private static readonly Histogram<double> SnapshotDuration = Meter.CreateHistogram(Metrics.SnapshotDuration, "s",
         "Duration of writing one shard snapshot (compaction included).", tags: null,
         new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
@@ -47,6 +51,14 @@ internal static class ShardTelemetry
         SearchDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, shard);
 
     public static void RecordVisitedNodes(KeyValuePair<string, object?> shard, int visited) => VisitedNodes.Record(visited, shard);
+
+    public static void RecordRecall(KeyValuePair<string, object?> shard, double? recall)
+    {
+        if (recall is double measured)
+        {
+            SearchRecall.Record(measured, shard);
+        }
+    }
 
     public static void RecordSnapshot(KeyValuePair<string, object?> shard, long started) =>
         SnapshotDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, shard);

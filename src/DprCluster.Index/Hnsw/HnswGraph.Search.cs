@@ -42,6 +42,48 @@ internal sealed unsafe partial class HnswGraph
         return found;
     }
 
+    /// <summary>
+    /// Exact top-k over every live node, ignoring the links: the reference a search's recall is measured against.
+    /// A node written while the scan passes may be scored against a half-written vector; callers use this for
+    /// estimates, not answers.
+    /// </summary>
+    public int SearchExact<TDistance>(ReadOnlySpan<float> query, int k, Span<SearchHit> results, SearchContext context)
+        where TDistance : struct, IDistance
+    {
+        BlockTable table = _table;
+        int slots = Math.Min(SlotCount, table.Capacity);
+        DistanceHeap best = context.Results;
+        best.Clear();
+        fixed (float* q = query)
+        {
+            for (int slot = 0; slot < slots; slot++)
+            {
+                if (IsDeleted(table, slot))
+                {
+                    continue;
+                }
+                float distance = TDistance.Compute(ref *q, ref *VectorOf(table, slot), Dimensions);
+                if (best.Count < k)
+                {
+                    best.Push(distance, slot);
+                }
+                else if (distance < best.TopDistance)
+                {
+                    best.Pop();
+                    best.Push(distance, slot);
+                }
+            }
+        }
+        context.ScoredNodes = slots;
+        int found = best.Count;
+        for (int i = found - 1; i >= 0; i--)
+        {
+            results[i] = new SearchHit(IdOf(table, best.TopNode), -best.TopDistance);
+            best.Pop();
+        }
+        return found;
+    }
+
     private long IdOf(BlockTable table, int slot) => table.Blocks[slot >> _blockShift].Ids[slot & _blockMask];
 
     /// <summary>Greedy walk from <paramref name="start"/> on each layer above <paramref name="targetLevel"/>.</summary>

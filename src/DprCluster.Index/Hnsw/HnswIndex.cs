@@ -220,6 +220,46 @@ public sealed partial class HnswIndex : IVectorIndex
         }
     }
 
+    /// <summary>
+    /// Exact top-k by scoring every live vector (no graph walk), best first, with the same scores as
+    /// <see cref="Search(ReadOnlySpan{float}, int, int, Span{SearchHit})"/>: what an HNSW answer's recall is measured
+    /// against. Costs one distance per stored vector; safe beside concurrent writes, whose vectors it may see half-written.
+    /// </summary>
+    public int SearchExact(ReadOnlySpan<float> query, int k, Span<SearchHit> results)
+    {
+        CheckVector(query, nameof(query));
+        if (k < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(k), k, "k must be at least 1.");
+        }
+        if (results.Length < k)
+        {
+            throw new ArgumentException($"Results span holds {results.Length} hits, k is {k}.", nameof(results));
+        }
+        HnswGraph graph = _graph;
+        SearchContext context = _contexts.Rent();
+        try
+        {
+            context.EnsureShape(Dimensions, 0, 0);
+            switch (graph.Options.Metric)
+            {
+                case Metric.L2:
+                    return graph.SearchExact<SquaredEuclidean>(query, k, results, context);
+                case Metric.Cosine:
+                    Span<float> normalized = context.Query.AsSpan(0, Dimensions);
+                    query.CopyTo(normalized);
+                    VectorKernels.Normalize(normalized);
+                    return graph.SearchExact<NegativeDot>(normalized, k, results, context);
+                default:
+                    return graph.SearchExact<NegativeDot>(query, k, results, context);
+            }
+        }
+        finally
+        {
+            _contexts.Return(context);
+        }
+    }
+
     /// <summary>Convenience overload that allocates the result array.</summary>
     public SearchHit[] Search(ReadOnlySpan<float> query, int k, int? ef = null)
     {

@@ -101,6 +101,11 @@ public sealed record SiloConfiguration
         {
             throw new ClusterConfigurationException($"Section Shard: {e.Message}");
         }
+        if (options.RecallProbeIntervalMs < 0)
+        {
+            throw new ClusterConfigurationException(
+                $"Shard:RecallProbeIntervalMs must be 0 (off) or a positive number of milliseconds; got {options.RecallProbeIntervalMs}.");
+        }
         return options;
     }
 

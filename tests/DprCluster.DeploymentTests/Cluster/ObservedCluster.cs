@@ -49,6 +49,8 @@ public sealed class ObservedCluster : IAsyncLifetime
             ["DPRCLUSTER_Encoder__Dimension"] = "100",
             // Small enough that the workload below makes every replica write snapshots.
             ["DPRCLUSTER_Shard__SnapshotEveryRecords"] = "8",
+            // Measure recall often enough that the recall panel has data within the test.
+            ["DPRCLUSTER_Shard__RecallProbeIntervalMs"] = "100",
             ["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"] = Traces.TracesEndpoint.ToString(),
             ["OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"] = "http/protobuf",
             ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
