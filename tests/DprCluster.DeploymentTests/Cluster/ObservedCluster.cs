@@ -145,14 +145,21 @@ public sealed class ObservedCluster : IAsyncLifetime
     }
 
     /// <summary>Upserts passages through the gateway's REST API.</summary>
-    internal async Task UpsertAsync(IReadOnlyList<(string Id, string Title, string Text)> passages)
+    internal async Task UpsertAsync(IReadOnlyList<(string Id, string Title, string Text)> passages, string? traceparent = null)
     {
         var body = new JsonObject
         {
             ["passages"] = new JsonArray([.. passages.Select(p => (JsonNode)new JsonObject { ["id"] = p.Id, ["title"] = p.Title, ["text"] = p.Text })]),
         };
-        using HttpResponseMessage response = await Http.PostAsync(new Uri(Gateway.ApiUrl, "v1/passages"),
-            new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"));
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(Gateway.ApiUrl, "v1/passages"))
+        {
+            Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
+        };
+        if (traceparent is not null)
+        {
+            request.Headers.Add("traceparent", traceparent);
+        }
+        using HttpResponseMessage response = await Http.SendAsync(request);
         await EnsureSuccessAsync(response);
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using DprCluster.DeploymentTests.Cluster;
+using DprCluster.Grains.Placement;
 using Xunit.Abstractions;
 
 namespace DprCluster.DeploymentTests.Telemetry;
@@ -119,6 +120,42 @@ public sealed class ClusterObservabilityTests(ObservedCluster cluster, ITestOutp
         }
         // The gateway's request span continued the caller's W3C context.
         Assert.Equal(callerSpan, byId[Ancestors(search, byId)[^1]].ParentSpanId);
+    }
+
+    [Fact]
+    public async Task A_write_is_one_trace_from_the_gateway_to_the_commit_on_every_replica()
+    {
+        // A passage of a shard whose two replicas live on the silos no other test stops (shard-2 may be down by now).
+        var placement = new ShardPlacement(ObservedCluster.ShardCount, ObservedCluster.ShardCount, 2);
+        int shard = Enumerable.Range(0, placement.ShardCount).First(s => !placement.SilosOf(s).Contains(2));
+        string id = Enumerable.Range(0, 1000).Select(i => $"traced-write-{i}").First(i => placement.ShardOf(i) == shard);
+        string traceId = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
+        await cluster.UpsertAsync([(id, "", "Vitamin D is made in the skin under sunlight.")],
+            $"00-{traceId}-{Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()[..8])}-01");
+
+        // The passage's shard has replication factor 2: it is committed on two shard silos.
+        List<ReceivedSpan> spans = await Poll.UntilAsync("the write's spans from both replicas", QueryDeadline, () =>
+        {
+            List<ReceivedSpan> trace = cluster.Traces.Trace(traceId);
+            bool complete = trace.Count(s => s.Name == "shard.commit") == 2 && trace.Count(s => s.Name == "wal.append") == 2
+                && trace.Count(s => s.Name == "shard.apply") == 2;
+            return Task.FromResult(complete ? trace : null);
+        });
+        Dictionary<string, ReceivedSpan> byId = spans.ToDictionary(s => s.SpanId);
+        ReceivedSpan write = Assert.Single(spans, s => s.Name == "coordinator.shard_write");
+        Assert.Contains(write.ParentSpanId, spans.Where(s => s.Name == "coordinator.upsert").Select(s => s.SpanId));
+        List<ReceivedSpan> commits = [.. spans.Where(s => s.Name == "shard.commit")];
+        Assert.All(commits, c => Assert.Equal(shard.ToString(System.Globalization.CultureInfo.InvariantCulture), c.Attributes["shard"]));
+        foreach (ReceivedSpan commit in commits)
+        {
+            // The replica's commit joins the gateway's write span across the process boundary (through the replica's
+            // ASP.NET Core request span, which continues the traceparent); the log append and the apply are its children.
+            ReceivedSpan request = byId[commit.ParentSpanId!];
+            Assert.Equal(("Microsoft.AspNetCore", commit.Service, write.SpanId), (request.Scope, request.Service, request.ParentSpanId));
+            Assert.NotEqual(write.Service, commit.Service);
+            Assert.Single(spans, s => s.Name == "wal.append" && s.ParentSpanId == commit.SpanId);
+            Assert.Single(spans, s => s.Name == "shard.apply" && s.ParentSpanId == commit.SpanId);
+        }
     }
 
     [Fact]
