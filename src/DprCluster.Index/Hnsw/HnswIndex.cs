@@ -177,18 +177,10 @@ public sealed partial class HnswIndex : IVectorIndex
     public int Search(ReadOnlySpan<float> query, int k, int ef, Span<SearchHit> results, out int visitedNodes)
     {
         visitedNodes = 0;
-        CheckVector(query, nameof(query));
-        if (k < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(k), k, "k must be at least 1.");
-        }
+        CheckSearch(query, k, results);
         if (ef < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(ef), ef, "ef must be at least 1.");
-        }
-        if (results.Length < k)
-        {
-            throw new ArgumentException($"Results span holds {results.Length} hits, k is {k}.", nameof(results));
         }
         HnswGraph graph = _graph;
         SearchContext context = _contexts.Rent();
@@ -227,15 +219,7 @@ public sealed partial class HnswIndex : IVectorIndex
     /// </summary>
     public int SearchExact(ReadOnlySpan<float> query, int k, Span<SearchHit> results)
     {
-        CheckVector(query, nameof(query));
-        if (k < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(k), k, "k must be at least 1.");
-        }
-        if (results.Length < k)
-        {
-            throw new ArgumentException($"Results span holds {results.Length} hits, k is {k}.", nameof(results));
-        }
+        CheckSearch(query, k, results);
         HnswGraph graph = _graph;
         SearchContext context = _contexts.Rent();
         try
@@ -266,6 +250,19 @@ public sealed partial class HnswIndex : IVectorIndex
         var hits = new SearchHit[k];
         int found = Search(query, k, ef ?? Options.EfSearch, hits);
         return found == k ? hits : hits[..found];
+    }
+
+    private void CheckSearch(ReadOnlySpan<float> query, int k, Span<SearchHit> results)
+    {
+        CheckVector(query, nameof(query));
+        if (k < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(k), k, "k must be at least 1.");
+        }
+        if (results.Length < k)
+        {
+            throw new ArgumentException($"Results span holds {results.Length} hits, k is {k}.", nameof(results));
+        }
     }
 
     private static bool AllNewAndDistinct(HnswGraph graph, ReadOnlySpan<long> ids)
