@@ -71,6 +71,7 @@ class Cluster:
             })
         elif telemetry:
             env["DPRCLUSTER_Telemetry__Traces"] = "true" if traces == "local" else "false"
+            env["DPRCLUSTER_Telemetry__TraceSampleRatio"] = str(sample_ratio)
         else:
             env["DPRCLUSTER_Telemetry__Enabled"] = "false"
         silos = [(f"shard-{i}", "shard", ports[2 * i], ports[2 * i + 1], {"DPRCLUSTER_Silo__Index": str(i)}) for i in range(3)]
