@@ -1,9 +1,9 @@
-using DprCluster.Grains.Contracts;
+using DprCluster.Abstractions;
 using Microsoft.AspNetCore.Http;
 
 namespace DprCluster.Silo;
 
-/// <summary>The HTTP status of each <see cref="ClusterErrorCodes"/> code, shared by the REST API and the transport.</summary>
+/// <summary>The HTTP status of each <see cref="ClusterErrorCodes"/> code, shared by the REST API and the CLI client.</summary>
 public static class ClusterErrorStatus
 {
     /// <summary>Status code for <paramref name="code"/>; unknown codes are 500.</summary>
@@ -18,6 +18,7 @@ public static class ClusterErrorStatus
         ClusterErrorCodes.ShardUnavailable => StatusCodes.Status503ServiceUnavailable,
         ClusterErrorCodes.ShardRecovering => StatusCodes.Status503ServiceUnavailable,
         ClusterErrorCodes.ShardFailed => StatusCodes.Status503ServiceUnavailable,
+        ClusterErrorCodes.EncoderUnavailable => StatusCodes.Status503ServiceUnavailable,
         ClusterErrorCodes.DeadlineExceeded => StatusCodes.Status504GatewayTimeout,
         _ => StatusCodes.Status500InternalServerError,
     };

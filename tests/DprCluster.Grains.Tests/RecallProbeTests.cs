@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using DprCluster.Grains.Contracts;
+using DprCluster.Abstractions;
 using DprCluster.Grains.Shard;
 using DprCluster.Grains.Telemetry;
 using DprCluster.Index;
@@ -79,9 +79,9 @@ public class RecallProbeTests
         });
         meters.Start();
 
-        var encoder = new HashingEncoderGrain();
+        var encoder = new HashingEncoder();
         using var dir = new TestDirectory();
-        await using var grain = new ShardGrain(shardId, new ShardOptions(dir.Path, encoder.Dimension) { RecallProbeIntervalMs = 1 });
+        await using var grain = new ShardReplica(shardId, new ShardOptions(dir.Path, encoder.Dimension) { RecallProbeIntervalMs = 1 });
         await grain.StartAsync();
         var passages = new List<EncodedPassage>();
         for (int i = 0; i < 50; i++)
@@ -89,7 +89,7 @@ public class RecallProbeTests
             string text = $"passage {i} about topic {i % 7}";
             passages.Add(new EncodedPassage(new Passage($"p{i}", "", text), encoder.Encode(text)));
         }
-        await grain.UpsertAsync(new ShardUpsertRequest(passages), CancellationToken.None);
+        await grain.UpsertAsync(new ShardUpsertRequest([.. passages]), CancellationToken.None);
 
         // A 50-passage graph searched with ef 128 is exact, so every measurement is 1.
         var deadline = Stopwatch.StartNew();

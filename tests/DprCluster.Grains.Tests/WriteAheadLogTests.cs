@@ -1,4 +1,4 @@
-using DprCluster.Grains.Contracts;
+using DprCluster.Abstractions;
 using DprCluster.Grains.Shard.Storage;
 
 namespace DprCluster.Grains.Tests;

@@ -1,6 +1,6 @@
 using DprCluster.Index.Hnsw;
-using DprCluster.Index.Storage;
 using DprCluster.Index.Vectors;
+using DprCluster.Core.Storage;
 
 namespace DprCluster.Index.Tests;
 

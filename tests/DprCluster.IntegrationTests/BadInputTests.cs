@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using DprCluster.Grains.Contracts;
+using DprCluster.Abstractions;
 using DprCluster.Silo.Api;
 
 namespace DprCluster.IntegrationTests;
@@ -90,10 +90,10 @@ public sealed class BadInputTests(QueryClusterFixture fixture)
     }
 
     [Fact]
-    public async Task VectorOfTheWrongDimensionIsRefusedAcrossTheTransportWithItsCode()
+    public async Task VectorOfTheWrongDimensionIsRefusedAcrossOrleansWithItsCode()
     {
-        // The REST API takes text; vectors enter a shard through the silo transport, which must carry the code back.
-        IShardGrain replica = fixture.Cluster.Replica(0, fixture.Cluster.Placement.ShardsOn(0)[0]);
+        // The REST API takes text; vectors enter a shard through a grain call, which must carry the code back.
+        IShardReplicaGrain replica = await fixture.Cluster.ReplicaAsync(0, fixture.Cluster.Placement.ShardsOn(0)[0]);
         var search = new ShardSearchRequest(new float[TestCluster.Dimension + 1], null, null, 5);
         ClusterException searchError = await Assert.ThrowsAsync<ClusterException>(() => replica.SearchAsync(search, CancellationToken.None));
         Assert.Equal(ClusterErrorCodes.DimensionMismatch, searchError.Code);
@@ -129,7 +129,7 @@ public sealed class BadInputTests(QueryClusterFixture fixture)
 
     private async Task AssertStillServingAsync()
     {
-        SearchResponse response = await fixture.Cluster.Client.SearchAsync(new SearchBody { Query = "Statue of Liberty", K = 3, Mode = "bm25" });
+        SearchResponseBody response = await fixture.Cluster.Client.SearchAsync(new SearchBody { Query = "Statue of Liberty", K = 3, Mode = "bm25" });
         Assert.Equal("statue-of-liberty", response.Hits[0].Id);
     }
 }

@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
-using DprCluster.Grains.Contracts;
+using DprCluster.Abstractions;
 using DprCluster.Silo.Api;
 using DprCluster.Silo.Client;
 using Xunit.Abstractions;
+
+using DprCluster.Testing;
 
 namespace DprCluster.IntegrationTests;
 
@@ -81,33 +83,33 @@ public sealed class DurabilityTests(ITestOutputHelper output) : IAsyncLifetime
         }
 
         SiloProcess victim = _cluster.ShardSilos[1];
-        await Poll.UntilAsync(() => Reached(ref ackedBatches, 12), Deadline, "12 acknowledged batches");
+        await Poll.UntilAsync("12 acknowledged batches", Deadline, () => Reached(ref ackedBatches, 12));
         victim.Kill();
-        await Poll.UntilAsync(() => Reached(ref refusedBatches, 4), Deadline, "writes refused while a replica is down");
+        await Poll.UntilAsync("writes refused while a replica is down", Deadline, () => Reached(ref refusedBatches, 4));
         await _cluster.RestartAsync(victim);
         int afterRestart = Volatile.Read(ref ackedBatches);
-        await Poll.UntilAsync(() => Reached(ref ackedBatches, afterRestart + 12), Deadline, "12 more acknowledged batches after the restart");
+        await Poll.UntilAsync("12 more acknowledged batches after the restart", Deadline, () => Reached(ref ackedBatches, afterRestart + 12));
         await stop.CancelAsync();
         await Task.WhenAll(writers);
 
         Assert.True(await _cluster.IsReadyAsync(victim), "the restarted silo did not recover to serving");
         foreach (int shard in _cluster.Placement.ShardsOn(1))
         {
-            ShardStats stats = await _cluster.Replica(1, shard).GetStatsAsync(CancellationToken.None);
+            ShardStats stats = await (await _cluster.ReplicaAsync(1, shard)).GetStatsAsync(CancellationToken.None);
             Assert.Equal(ShardState.Serving, stats.State);
             Assert.Null(stats.Error);
         }
 
         var lost = new List<string>();
-        var replicas = new Dictionary<(int Silo, int Shard), IShardGrain>();
+        var replicas = new Dictionary<(int Silo, int Shard), IShardReplicaGrain>();
         foreach ((string id, string text) in acknowledged)
         {
             int shard = _cluster.Placement.ShardOf(id);
             foreach (int silo in _cluster.Placement.SilosOf(shard))
             {
-                if (!replicas.TryGetValue((silo, shard), out IShardGrain? replica))
+                if (!replicas.TryGetValue((silo, shard), out IShardReplicaGrain? replica))
                 {
-                    replicas[(silo, shard)] = replica = _cluster.Replica(silo, shard);
+                    replicas[(silo, shard)] = replica = await _cluster.ReplicaAsync(silo, shard);
                 }
                 Passage? stored = await replica.GetAsync(id, CancellationToken.None);
                 if (stored?.Text != text)
@@ -121,7 +123,7 @@ public sealed class DurabilityTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.True(lost.Count == 0, $"{lost.Count} acknowledged writes missing of {acknowledged.Count}: {string.Join(", ", lost.Take(20))}");
         Assert.True(acknowledged.Count >= 24 * BatchSize);
 
-        SearchResponse search = await _cluster.Client.SearchAsync(new SearchBody { Query = "w0-0-0 describes a river", K = 5, Mode = "bm25" });
+        SearchResponseBody search = await _cluster.Client.SearchAsync(new SearchBody { Query = "w0-0-0 describes a river", K = 5, Mode = "bm25" });
         Assert.False(search.Partial);
         Assert.NotEmpty(search.Hits);
     }

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using DprCluster.Silo.Api;
 
+using DprCluster.Testing;
+
 namespace DprCluster.IntegrationTests;
 
 /// <summary>

@@ -1,4 +1,5 @@
-using DprCluster.Grains.Contracts;
+using DprCluster.Abstractions;
+using DprCluster.Silo.Api;
 using DprCluster.Text;
 
 namespace DprCluster.IntegrationTests;
@@ -12,7 +13,7 @@ internal static class RankingAssert
 {
     public const float Tolerance = 1e-4f;
 
-    public static void Equal(IReadOnlyList<ScoredHit> expected, IReadOnlyList<PassageHit> actual, string question)
+    public static void Equal(IReadOnlyList<ScoredHit> expected, IReadOnlyList<HitBody> actual, string question)
     {
         Assert.True(expected.Count == actual.Count, $"'{question}': {actual.Count} hits, expected {expected.Count}");
         var reference = new Dictionary<string, float>(StringComparer.Ordinal);

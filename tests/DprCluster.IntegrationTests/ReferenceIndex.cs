@@ -7,6 +7,8 @@ using DprCluster.Text;
 using DprCluster.Text.Analysis;
 using DprCluster.Text.Bm25;
 
+using DprCluster.Testing;
+
 namespace DprCluster.IntegrationTests;
 
 /// <summary>

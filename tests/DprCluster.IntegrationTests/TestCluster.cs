@@ -1,15 +1,19 @@
-using System.Text.Json.Nodes;
-using DprCluster.Grains.Contracts;
+using System.Globalization;
+using DprCluster.Abstractions;
 using DprCluster.Grains.Placement;
 using DprCluster.Silo.Client;
-using DprCluster.Silo.Configuration;
-using DprCluster.Silo.Transport;
+using DprCluster.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
 
 namespace DprCluster.IntegrationTests;
 
 /// <summary>
-/// A real cluster of child processes on loopback: 1 gateway, 3 shard silos holding 6 shards with replication 2, and 1
-/// encoder silo running the tiny ONNX test model. Every silo has its own data directory under a temporary root.
+/// A real cluster of child processes on loopback joined through a test-owned Redis: 1 gateway, 3 shard silos holding 6
+/// shards with replication 2, and 1 encoder silo running the tiny ONNX test model. Tests reach the REST API with
+/// <see cref="Client"/> and single replicas through an Orleans client connected to the gateway silo.
 /// </summary>
 internal sealed class TestCluster : IAsyncDisposable
 {
@@ -22,29 +26,20 @@ internal sealed class TestCluster : IAsyncDisposable
     public const int MaxBatch = 200;
     public const int MaxK = 100;
 
-    private static readonly TimeSpan ReadyDeadline = TimeSpan.FromSeconds(90);
-    private readonly HttpClient _probe = new() { Timeout = TimeSpan.FromSeconds(5) };
-    private readonly List<SiloConnection> _connections = [];
+    private readonly SiloCluster _silos;
+    private IHost? _orleansClient;
 
-    private TestCluster(string root, SiloProcess gateway, SiloProcess encoder, SiloProcess[] shards, Uri[] shardInternalUrls)
+    private TestCluster(SiloCluster silos)
     {
-        Root = root;
-        Gateway = gateway;
-        Encoder = encoder;
-        ShardSilos = shards;
-        ShardInternalUrls = shardInternalUrls;
-        Client = new ClusterClient(gateway.ApiUrl, ApiKey, TimeSpan.FromSeconds(60));
+        _silos = silos;
+        Client = new ClusterClient(silos.Gateway.ApiUrl, ApiKey, TimeSpan.FromSeconds(60));
     }
 
-    public string Root { get; }
+    public SiloProcess Gateway => _silos.Gateway;
 
-    public SiloProcess Gateway { get; }
+    public SiloProcess Encoder => _silos.Encoder;
 
-    public SiloProcess Encoder { get; }
-
-    public IReadOnlyList<SiloProcess> ShardSilos { get; }
-
-    public IReadOnlyList<Uri> ShardInternalUrls { get; }
+    public IReadOnlyList<SiloProcess> ShardSilos => _silos.ShardSilos;
 
     public ShardPlacement Placement { get; } = new(ShardCount, ShardSiloCount, Replication);
 
@@ -53,155 +48,73 @@ internal sealed class TestCluster : IAsyncDisposable
 
     public static async Task<TestCluster> StartAsync()
     {
-        string root = Path.Combine(Path.GetTempPath(), "dprcluster-it-" + Guid.NewGuid().ToString("N")[..12]);
-        Directory.CreateDirectory(root);
-        int[] ports = FreePorts.Take(2 * (ShardSiloCount + 2));
-        Uri Url(int i) => new($"http://127.0.0.1:{ports[i]}");
-        Uri gatewayApi = Url(0);
-        Uri gatewayInternal = Url(1);
-        Uri encoderApi = Url(2);
-        Uri encoderInternal = Url(3);
-        var shardApi = new Uri[ShardSiloCount];
-        var shardInternal = new Uri[ShardSiloCount];
-        for (int i = 0; i < ShardSiloCount; i++)
+        var settings = new Dictionary<string, string>
         {
-            shardApi[i] = Url(4 + 2 * i);
-            shardInternal[i] = Url(5 + 2 * i);
-        }
-        var cluster = new JsonObject
-        {
-            ["ShardCount"] = ShardCount,
-            ["ReplicationFactor"] = Replication,
-            ["ShardSilos"] = new JsonArray([.. shardInternal.Select(u => JsonValue.Create(u.ToString()))]),
-            ["EncoderSilos"] = new JsonArray(JsonValue.Create(encoderInternal.ToString())),
-            ["Gateways"] = new JsonArray(JsonValue.Create(gatewayApi.ToString())),
+            ["DPRCLUSTER_Encoder__Kind"] = "onnx",
+            ["DPRCLUSTER_Encoder__QuestionModel"] = RepositoryPaths.TinyModel,
+            ["DPRCLUSTER_Encoder__IntraOpThreads"] = "1",
+            ["DPRCLUSTER_Shard__SnapshotEveryRecords"] = "100",
+            ["DPRCLUSTER_Api__ApiKey"] = ApiKey,
+            ["DPRCLUSTER_Api__MaxBodyBytes"] = MaxBodyBytes.ToString(CultureInfo.InvariantCulture),
+            ["DPRCLUSTER_Api__MaxBatch"] = MaxBatch.ToString(CultureInfo.InvariantCulture),
+            ["DPRCLUSTER_Api__MaxK"] = MaxK.ToString(CultureInfo.InvariantCulture),
+            ["DPRCLUSTER_Coordinator__ShardTimeout"] = "00:00:10",
+            ["DPRCLUSTER_Telemetry__Enabled"] = "false",
+            ["Logging__LogLevel__Default"] = "Warning",
         };
-
-        SiloProcess Silo(string name, string roles, int? index, Uri api, Uri transport)
-        {
-            var silo = new JsonObject
-            {
-                ["Roles"] = roles,
-                ["Name"] = name,
-                ["ApiUrl"] = api.ToString(),
-                ["InternalUrl"] = transport.ToString(),
-                ["DataDirectory"] = Path.Combine(root, name),
-            };
-            if (index is int i)
-            {
-                silo["Index"] = i;
-            }
-            var config = new JsonObject
-            {
-                ["Silo"] = silo,
-                ["Cluster"] = cluster.DeepClone(),
-                ["Encoder"] = new JsonObject
-                {
-                    ["Kind"] = "onnx",
-                    ["QuestionModel"] = RepositoryPaths.TinyModel,
-                    ["IntraOpThreads"] = 1,
-                },
-                ["Shard"] = new JsonObject { ["SnapshotEveryRecords"] = 100 },
-                ["Api"] = new JsonObject { ["ApiKey"] = ApiKey, ["MaxBodyBytes"] = MaxBodyBytes, ["MaxBatch"] = MaxBatch, ["MaxK"] = MaxK },
-                ["Coordinator"] = new JsonObject { ["ShardTimeout"] = "00:00:10" },
-                ["Logging"] = new JsonObject { ["LogLevel"] = new JsonObject { ["Default"] = "Warning" } },
-            };
-            string file = Path.Combine(root, name + ".json");
-            File.WriteAllText(file, config.ToJsonString());
-            return new SiloProcess(name, file, api);
-        }
-
-        var shards = new SiloProcess[ShardSiloCount];
-        for (int i = 0; i < ShardSiloCount; i++)
-        {
-            shards[i] = Silo($"shard-{i}", "shard", i, shardApi[i], shardInternal[i]);
-        }
-        SiloProcess encoder = Silo("encoder", "encoder", null, encoderApi, encoderInternal);
-        SiloProcess gateway = Silo("gateway", "gateway", null, gatewayApi, gatewayInternal);
-        var testCluster = new TestCluster(root, gateway, encoder, shards, shardInternal);
-        try
-        {
-            foreach (SiloProcess silo in testCluster.AllSilos())
-            {
-                silo.Start();
-            }
-            foreach (SiloProcess silo in testCluster.AllSilos())
-            {
-                await silo.WaitReadyAsync(testCluster._probe, ReadyDeadline);
-            }
-            return testCluster;
-        }
-        catch
-        {
-            await testCluster.DisposeAsync();
-            throw;
-        }
+        return new TestCluster(await SiloCluster.StartAsync(ShardSiloCount, ShardCount, Replication, settings, gatewayClientPort: true));
     }
 
     /// <summary>Restarts a killed silo on its old configuration and data, and waits until it has recovered.</summary>
-    public async Task RestartAsync(SiloProcess silo)
-    {
-        silo.Start();
-        await silo.WaitReadyAsync(_probe, ReadyDeadline);
-    }
+    public Task RestartAsync(SiloProcess silo) => _silos.RestartAsync(silo);
 
     /// <summary>Restarts every silo that is not running (tests that kill silos call this when they end).</summary>
-    public async Task HealAsync()
-    {
-        foreach (SiloProcess silo in AllSilos())
-        {
-            if (!silo.Running)
-            {
-                await RestartAsync(silo);
-            }
-        }
-    }
-
-    /// <summary>A transport reference to the replica of <paramref name="shard"/> on shard silo <paramref name="silo"/>.</summary>
-    public IShardGrain Replica(int silo, int shard)
-    {
-        var connection = new SiloConnection($"shard-{silo}", ShardInternalUrls[silo], new TransportOptions());
-        _connections.Add(connection);
-        return new RemoteShardGrain(connection, shard);
-    }
+    public Task HealAsync() => _silos.HealAsync();
 
     /// <summary>Whether <c>/readyz</c> of <paramref name="silo"/> says every shard it owns serves.</summary>
-    public async Task<bool> IsReadyAsync(SiloProcess silo)
+    public Task<bool> IsReadyAsync(SiloProcess silo) => _silos.IsReadyAsync(silo);
+
+    /// <summary>The grain of the replica of <paramref name="shard"/> held by shard silo <paramref name="silo"/>.</summary>
+    public async Task<IShardReplicaGrain> ReplicaAsync(int silo, int shard)
     {
-        using HttpResponseMessage response = await _probe.GetAsync(new Uri(silo.ApiUrl, "/readyz"));
-        return response.IsSuccessStatusCode;
+        int replica = Placement.SilosOf(shard).ToList().IndexOf(silo);
+        if (replica < 0)
+        {
+            throw new ArgumentException($"shard {shard} has no replica on shard silo {silo}");
+        }
+        IClusterClient client = await OrleansClientAsync();
+        return client.GetGrain<IShardReplicaGrain>(new ShardReplicaKey(shard, replica).ToString());
     }
 
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
-        foreach (SiloConnection connection in _connections)
+        if (_orleansClient is not null)
         {
-            connection.Dispose();
+            await _orleansClient.StopAsync();
+            _orleansClient.Dispose();
         }
-        foreach (SiloProcess silo in AllSilos())
-        {
-            silo.Dispose();
-        }
-        _probe.Dispose();
-        await Task.Yield();
-        try
-        {
-            Directory.Delete(Root, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A temporary directory left behind is harmless.
-        }
+        await _silos.DisposeAsync();
     }
 
-    private IEnumerable<SiloProcess> AllSilos()
+    /// <summary>An Orleans client through the gateway silo's client gateway, found in the same Redis membership table.</summary>
+    private async Task<IClusterClient> OrleansClientAsync()
     {
-        foreach (SiloProcess shard in ShardSilos)
+        if (_orleansClient is null)
         {
-            yield return shard;
+            HostApplicationBuilder builder = Host.CreateApplicationBuilder();
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            builder.UseOrleansClient(client => client
+                .UseRedisClustering(options => options.ConfigurationOptions = ConfigurationOptions.Parse(_silos.Redis.ConnectionString))
+                .Configure<Orleans.Configuration.ClusterOptions>(options =>
+                {
+                    options.ClusterId = _silos.ClusterId;
+                    options.ServiceId = "dprcluster";
+                }));
+            IHost host = builder.Build();
+            await host.StartAsync();
+            _orleansClient = host;
         }
-        yield return Encoder;
-        yield return Gateway;
+        return _orleansClient.Services.GetRequiredService<IClusterClient>();
     }
 }

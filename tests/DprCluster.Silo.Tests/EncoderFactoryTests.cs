@@ -1,5 +1,6 @@
 using DprCluster.Silo.Configuration;
 using DprCluster.Silo.Hosting;
+using DprCluster.Testing;
 
 namespace DprCluster.Silo.Tests;
 

@@ -11,7 +11,7 @@ public sealed class SiloConfigurationTests
         File.WriteAllText(file, """
             {
               "Silo": { "Roles": "shard", "Index": 2, "DataDirectory": "/from/file" },
-              "Cluster": { "ShardCount": 12, "ReplicationFactor": 3, "ShardSilos": ["http://a:1", "http://b:1", "http://c:1"] },
+              "Cluster": { "ShardCount": 12, "ReplicationFactor": 3, "ShardSilos": ["a", "b", "c"] },
               "Shard": { "EfSearch": 64, "Sync": "OsBuffered" },
               "Api": { "MaxK": 50 }
             }

@@ -27,9 +27,21 @@ app.kubernetes.io/component: {{ .component }}
 {{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}
 {{- end -}}
 
-{{/* Environment shared by every silo: its pod name and namespace, the API key, and OpenTelemetry export. */}}
+{{/* The Redis membership store: the chart's own, or an existing one named by value. */}}
+{{- define "dprcluster.redisConnection" -}}
+{{- if .Values.membership.redis.deploy -}}
+{{ include "dprcluster.fullname" . }}-redis:6379
+{{- else -}}
+{{ required "membership.redis.connectionString is required when membership.redis.deploy is false" .Values.membership.redis.connectionString }}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Environment shared by every silo: what Orleans' Kubernetes hosting reads (pod name, namespace and IP; cluster and
+service ids), the API key, and OpenTelemetry export.
+*/}}
 {{- define "dprcluster.env" -}}
-- name: DPRCLUSTER_Silo__Name
+- name: POD_NAME
   valueFrom:
     fieldRef:
       fieldPath: metadata.name
@@ -37,6 +49,14 @@ app.kubernetes.io/component: {{ .component }}
   valueFrom:
     fieldRef:
       fieldPath: metadata.namespace
+- name: POD_IP
+  valueFrom:
+    fieldRef:
+      fieldPath: status.podIP
+- name: ORLEANS_CLUSTER_ID
+  value: {{ include "dprcluster.fullname" . | quote }}
+- name: ORLEANS_SERVICE_ID
+  value: {{ include "dprcluster.fullname" . | quote }}
 - name: DPRCLUSTER_Telemetry__Enabled
   value: {{ .Values.telemetry.enabled | quote }}
 - name: DPRCLUSTER_Telemetry__TraceSampleRatio
@@ -56,13 +76,13 @@ app.kubernetes.io/component: {{ .component }}
 {{- end }}
 {{- end -}}
 
-{{/* Ports, probes and the configuration volume mount shared by every silo container. */}}
+{{/* Ports (REST/health, Orleans silo-to-silo) and probes shared by every silo container. */}}
 {{- define "dprcluster.container" -}}
 ports:
   - name: http
     containerPort: 8080
-  - name: internal
-    containerPort: 8081
+  - name: silo
+    containerPort: 11111
 startupProbe:
   httpGet:
     path: /healthz

@@ -1,5 +1,5 @@
 using DprCluster.Cli.Evaluation;
-using DprCluster.Grains.Contracts;
+using DprCluster.Abstractions;
 using DprCluster.Silo.Api;
 using DprCluster.Silo.Client;
 using DprCluster.Text;
@@ -30,12 +30,8 @@ internal sealed class ClusterRetriever : IRetriever, IDisposable
         var client = new ClusterClient(url);
         try
         {
-            ClusterStatus status = client.GetClusterAsync().GetAwaiter().GetResult();
-            long stored = 0;
-            foreach (ShardStatus shard in status.Shards)
-            {
-                stored += shard.Replicas.FirstOrDefault(r => r.Stats is not null)?.Stats!.Passages ?? 0;
-            }
+            ClusterBody status = client.GetClusterAsync().GetAwaiter().GetResult();
+            long stored = Commands.IngestCommand.StoredPassages(status);
             if (stored < corpusSize)
             {
                 throw new IOException($"The cluster at {url} holds {stored:N0} passages but the corpus has {corpusSize:N0}; " +
@@ -55,7 +51,7 @@ internal sealed class ClusterRetriever : IRetriever, IDisposable
     public IReadOnlyList<ScoredHit> Search(string query, int k)
     {
         // The evaluation loop is synchronous by design (one query at a time, timed); block on the HTTP call.
-        SearchResponse response = _client.SearchAsync(new SearchBody { Query = query, K = k, Mode = _mode }).GetAwaiter().GetResult();
+        SearchResponseBody response = _client.SearchAsync(new SearchBody { Query = query, K = k, Mode = _mode }).GetAwaiter().GetResult();
         if (response.Partial)
         {
             throw new IOException($"The cluster answered '{query}' partially (shards {string.Join(", ", response.FailedShards)} down).");

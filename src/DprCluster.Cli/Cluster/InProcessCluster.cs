@@ -1,90 +1,87 @@
-using DprCluster.Encoders.Batching;
-using DprCluster.Grains.Contracts;
-using DprCluster.Grains.Coordinator;
-using DprCluster.Grains.Encoder;
-using DprCluster.Grains.Placement;
-using DprCluster.Grains.Shard;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using DprCluster.Abstractions;
+using DprCluster.Silo.Configuration;
+using DprCluster.Silo.Hosting;
 
 namespace DprCluster.Cli.Cluster;
 
 /// <summary>
-/// A whole cluster in this process (the demo, and the in-process side of <c>bench search</c>): S shard grains over
-/// one data directory, an encoder grain and a coordinator, wired by a <see cref="LocalGrainDirectory"/> so every call
-/// is direct.
+/// A whole cluster in this process (the demo, and the in-process side of <c>bench search</c>): one Orleans silo with
+/// every role on localhost clustering, S shards over one data directory, the embedded static encoder, composed by
+/// <see cref="DprClusterComposition.AddDprCluster(Microsoft.AspNetCore.Builder.WebApplicationBuilder, SiloConfiguration)"/> like any silo. Its REST API listens on a free loopback port.
 /// </summary>
 internal sealed class InProcessCluster : IAsyncDisposable
 {
-    private readonly ShardGrain[] _shards;
-    private readonly EncoderService _encoder;
+    private static readonly TimeSpan RecoveryDeadline = TimeSpan.FromMinutes(10);
+    private readonly SiloHost _host;
 
-    private InProcessCluster(ShardGrain[] shards, EncoderService encoder, ICoordinatorGrain coordinator)
-    {
-        _shards = shards;
-        _encoder = encoder;
-        Coordinator = coordinator;
-    }
+    private InProcessCluster(SiloHost host) => _host = host;
 
     /// <summary>The coordinator.</summary>
-    public ICoordinatorGrain Coordinator { get; }
+    public ICoordinatorGrain Coordinator => _host.Coordinator;
 
-    /// <summary>The shard grains.</summary>
-    public IReadOnlyList<ShardGrain> Shards => _shards;
+    /// <summary>Where the silo serves the REST API.</summary>
+    public Uri ApiUrl => _host.Plan.ApiUrl;
 
     /// <summary>
-    /// Opens (recovering from snapshots and logs) <paramref name="shardCount"/> shards under
-    /// <paramref name="dataDirectory"/>; takes ownership of <paramref name="encoder"/>. Throws
-    /// <see cref="InvalidDataException"/> when a shard fails recovery.
+    /// Starts the silo over <paramref name="dataDirectory"/> with <paramref name="shardCount"/> shards and waits until
+    /// every shard recovered (from its snapshot and log). Throws <see cref="InvalidDataException"/> when one fails.
     /// </summary>
-    public static async Task<InProcessCluster> OpenAsync(string dataDirectory, int shardCount, EncoderService encoder)
+    public static async Task<InProcessCluster> OpenAsync(string dataDirectory, int shardCount, CancellationToken cancellationToken = default)
     {
-        var options = new ShardOptions(Path.GetFullPath(dataDirectory), encoder.Dimension);
-        var shards = new ShardGrain[shardCount];
-        var replicas = new IReadOnlyList<ShardReplica>[shardCount];
-        for (int s = 0; s < shardCount; s++)
+        var settings = new Dictionary<string, string?>
         {
-            shards[s] = new ShardGrain(s, options);
-            replicas[s] = [new ShardReplica("local", shards[s])];
-        }
-        var starts = new Task[shardCount];
-        for (int s = 0; s < shardCount; s++)
+            ["Silo:Roles"] = "all",
+            ["Silo:Name"] = "in-process",
+            ["Silo:DataDirectory"] = Path.GetFullPath(dataDirectory),
+            ["Silo:ApiUrl"] = $"http://127.0.0.1:{FreeLoopbackPort()}",
+            ["Silo:SiloPort"] = FreeLoopbackPort().ToString(CultureInfo.InvariantCulture),
+            ["Cluster:ShardCount"] = shardCount.ToString(CultureInfo.InvariantCulture),
+            ["Cluster:Membership:Provider"] = "localhost",
+            ["Telemetry:Enabled"] = "false",
+        };
+        SiloHost host = await SiloHost.StartAsync(SiloConfiguration.Load(null, settings), cancellationToken).ConfigureAwait(false);
+        try
         {
-            starts[s] = shards[s].StartAsync();
-        }
-        await Task.WhenAll(starts).ConfigureAwait(false);
-        foreach (ShardGrain shard in shards)
-        {
-            if (shard.State != ShardState.Serving)
+            await host.Shards!.Recovery.WaitAsync(RecoveryDeadline, cancellationToken).ConfigureAwait(false);
+            foreach (Grains.Shard.ShardReplica shard in host.Shards.Replicas)
             {
-                foreach (ShardGrain opened in shards)
+                if (shard.State != ShardState.Serving)
                 {
-                    await opened.DisposeAsync().ConfigureAwait(false);
+                    throw new InvalidDataException($"shard {shard.ShardId} failed recovery: {shard.Error}");
                 }
-                throw new InvalidDataException($"shard {shard.ShardId} failed recovery: {shard.Error}");
             }
+            return new InProcessCluster(host);
         }
-        var directory = new LocalGrainDirectory(new ShardPlacement(shardCount, 1, 1), replicas, new EncoderGrain(encoder),
-            [new SiloStatus("local", "in-process", ["gateway", "shard", "encoder"])]);
-        return new InProcessCluster(shards, encoder, new CoordinatorGrain(directory, new CoordinatorOptions()));
+        catch
+        {
+            await host.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     /// <summary>Passages held by all shards.</summary>
     public async Task<int> CountPassagesAsync()
     {
+        ClusterStatus status = await Coordinator.GetClusterAsync(CancellationToken.None).ConfigureAwait(false);
         int count = 0;
-        foreach (ShardGrain shard in _shards)
+        foreach (ShardStatus shard in status.Shards)
         {
-            count += (await shard.GetStatsAsync(CancellationToken.None).ConfigureAwait(false)).Passages;
+            count += shard.Replicas[0].Stats?.Passages ?? 0;
         }
         return count;
     }
 
-    /// <summary>Finishes queued writes, closes the logs and the encoder.</summary>
-    public async ValueTask DisposeAsync()
+    /// <summary>Leaves the cluster, finishes queued writes, closes the logs and the encoder.</summary>
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
+
+    // A port the OS just handed out; another process could take it before the silo binds, which a CLI run tolerates.
+    private static int FreeLoopbackPort()
     {
-        foreach (ShardGrain shard in _shards)
-        {
-            await shard.DisposeAsync().ConfigureAwait(false);
-        }
-        _encoder.Dispose();
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

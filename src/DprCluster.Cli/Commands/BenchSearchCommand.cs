@@ -4,7 +4,7 @@ using System.Net;
 using DprCluster.Cli.Cluster;
 using DprCluster.Encoders.Batching;
 using DprCluster.Encoders.Static;
-using DprCluster.Grains.Contracts;
+using DprCluster.Abstractions;
 using DprCluster.Silo.Api;
 using DprCluster.Silo.Client;
 
@@ -84,7 +84,7 @@ internal static class BenchSearchCommand
                 if (parse.GetValue(baseline) is { } baselineDirectory)
                 {
                     await using InProcessCluster reference = await OpenAsync(baselineDirectory, parse.GetValue(baselineShards)).ConfigureAwait(false);
-                    expected = await TopIdsAsync(settings, reference.Coordinator.SearchAsync, cancellationToken).ConfigureAwait(false);
+                    expected = await TopIdsAsync(settings, InProcessSearch(reference), cancellationToken).ConfigureAwait(false);
                     baselineLine = $"baseline: in-process {parse.GetValue(baselineShards)} shard(s) at {baselineDirectory}" +
                         (exact is null ? "" : $", recall@{settings.K} vs exact {Recall(exact, expected):F4}");
                 }
@@ -101,7 +101,7 @@ internal static class BenchSearchCommand
                 if (dataDirectory is not null)
                 {
                     await using InProcessCluster cluster = await OpenAsync(dataDirectory, parse.GetValue(shards)).ConfigureAwait(false);
-                    rows.Add(await RunAsync($"in-process {parse.GetValue(shards)} shards", settings, references, cluster.Coordinator.SearchAsync,
+                    rows.Add(await RunAsync($"in-process {parse.GetValue(shards)} shards", settings, references, InProcessSearch(cluster),
                         cancellationToken).ConfigureAwait(false));
                 }
                 Print(settings, rows, references, baselineLine);
@@ -126,9 +126,11 @@ internal static class BenchSearchCommand
     /// <summary>What recall is measured against: the baseline's answers and/or exact search (each optional).</summary>
     private sealed record RecallReferences(List<string>[]? Baseline, List<string>[]? Exact);
 
-    private static Task<InProcessCluster> OpenAsync(string dataDirectory, int shards) =>
-        InProcessCluster.OpenAsync(dataDirectory, shards,
-            new EncoderService([StaticEncoder.LoadDefault()], new EncoderServiceOptions { MaxDelay = TimeSpan.Zero }));
+    private static Task<InProcessCluster> OpenAsync(string dataDirectory, int shards) => InProcessCluster.OpenAsync(dataDirectory, shards);
+
+    /// <summary>Searches through the in-process coordinator, answering in the REST body so both sides are measured alike.</summary>
+    private static Func<SearchRequest, CancellationToken, Task<SearchResponseBody>> InProcessSearch(InProcessCluster cluster) =>
+        async (request, token) => ApiBodies.From(await cluster.Coordinator.SearchAsync(request, token).ConfigureAwait(false));
 
     private static SearchRequest[] Requests(LoadSettings settings)
     {
@@ -142,13 +144,13 @@ internal static class BenchSearchCommand
 
     /// <summary>The ids each question retrieves, one question at a time.</summary>
     private static async Task<List<string>[]> TopIdsAsync(LoadSettings settings,
-        Func<SearchRequest, CancellationToken, Task<SearchResponse>> search, CancellationToken cancellationToken)
+        Func<SearchRequest, CancellationToken, Task<SearchResponseBody>> search, CancellationToken cancellationToken)
     {
         SearchRequest[] requests = Requests(settings);
         var ids = new List<string>[requests.Length];
         for (int i = 0; i < requests.Length; i++)
         {
-            SearchResponse response = await search(requests[i], cancellationToken).ConfigureAwait(false);
+            SearchResponseBody response = await search(requests[i], cancellationToken).ConfigureAwait(false);
             ids[i] = [.. response.Hits.Select(h => h.Id)];
         }
         return ids;
@@ -172,7 +174,7 @@ internal static class BenchSearchCommand
     }
 
     private static async Task<LoadResult> RunAsync(string target, LoadSettings settings, RecallReferences references,
-        Func<SearchRequest, CancellationToken, Task<SearchResponse>> search, CancellationToken cancellationToken)
+        Func<SearchRequest, CancellationToken, Task<SearchResponseBody>> search, CancellationToken cancellationToken)
     {
         SearchRequest[] requests = Requests(settings);
         List<string>[]? found = references.Baseline is null && references.Exact is null
@@ -196,7 +198,7 @@ internal static class BenchSearchCommand
     }
 
     private static async Task<(long Errors, string? FirstError)> LoadAsync(SearchRequest[] requests, LoadSettings settings, TimeSpan duration,
-        Func<SearchRequest, CancellationToken, Task<SearchResponse>> search, LatencyRecorder? latencies, LatencyRecorder? server,
+        Func<SearchRequest, CancellationToken, Task<SearchResponseBody>> search, LatencyRecorder? latencies, LatencyRecorder? server,
         CancellationToken cancellationToken)
     {
         long end = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);

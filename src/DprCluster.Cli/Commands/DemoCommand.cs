@@ -1,9 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using DprCluster.Cli.Cluster;
-using DprCluster.Encoders.Batching;
-using DprCluster.Encoders.Static;
-using DprCluster.Grains.Contracts;
+using DprCluster.Abstractions;
 using DprCluster.Text.Corpora;
 
 namespace DprCluster.Cli.Commands;
@@ -57,15 +55,12 @@ internal static class DemoCommand
         string[] askedQuestions, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        var encoder = new EncoderService([StaticEncoder.LoadDefault()], new EncoderServiceOptions { MaxBatchSize = 256, MaxDelay = TimeSpan.Zero });
-        Console.WriteLine($"DprCluster demo: {shardCount} shards in one process, static word-vector encoder ({encoder.Dimension}-d), " +
+        Console.WriteLine($"DprCluster demo: {shardCount} shards in one Orleans silo with every role, static word-vector encoder, " +
             $"data in {Path.GetFullPath(dataDirectory)}");
-        Console.WriteLine($"  encoder loaded in {clock.Elapsed.TotalSeconds:F2} s");
-
-        clock.Restart();
-        await using InProcessCluster cluster = await InProcessCluster.OpenAsync(dataDirectory, shardCount, encoder).ConfigureAwait(false);
+        await using InProcessCluster cluster = await InProcessCluster.OpenAsync(dataDirectory, shardCount, cancellationToken).ConfigureAwait(false);
         int recovered = await cluster.CountPassagesAsync().ConfigureAwait(false);
-        Console.WriteLine($"  recovered {recovered:N0} passages from the data directory in {clock.Elapsed.TotalSeconds:F2} s");
+        Console.WriteLine($"  silo started (REST API {cluster.ApiUrl}) and recovered {recovered:N0} passages from the data directory " +
+            $"in {clock.Elapsed.TotalSeconds:F2} s");
 
         IReadOnlyList<CorpusDocument> documents = corpusPath is null
             ? SampleCorpus.Passages()
@@ -86,7 +81,7 @@ internal static class DemoCommand
         return 0;
     }
 
-    private static async Task IngestMissingAsync(Grains.Contracts.ICoordinatorGrain coordinator, IReadOnlyList<CorpusDocument> documents,
+    private static async Task IngestMissingAsync(ICoordinatorGrain coordinator, IReadOnlyList<CorpusDocument> documents,
         CancellationToken cancellationToken)
     {
         var missing = new List<Passage>();
@@ -106,7 +101,7 @@ internal static class DemoCommand
         for (int start = 0; start < missing.Count; start += IngestBatch)
         {
             int count = Math.Min(IngestBatch, missing.Count - start);
-            await coordinator.UpsertAsync(missing.GetRange(start, count), cancellationToken).ConfigureAwait(false);
+            await coordinator.UpsertAsync([.. missing.GetRange(start, count)], cancellationToken).ConfigureAwait(false);
         }
         double seconds = clock.Elapsed.TotalSeconds;
         Console.WriteLine($"  ingested {missing.Count:N0} passages in {seconds:F2} s ({missing.Count / Math.Max(seconds, 1e-9):N0} passages/s, " +
@@ -117,7 +112,7 @@ internal static class DemoCommand
     {
         Console.WriteLine();
         Console.WriteLine($"Q: {question}");
-        for (int i = 0; i < response.Hits.Count; i++)
+        for (int i = 0; i < response.Hits.Length; i++)
         {
             PassageHit hit = response.Hits[i];
             string text = hit.Text.Length > 110 ? hit.Text[..107] + "..." : hit.Text;

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using DprCluster.Cli.Cluster;
-using DprCluster.Grains.Contracts;
+using DprCluster.Abstractions;
 using DprCluster.Silo.Api;
 using DprCluster.Silo.Client;
 using DprCluster.Text.Corpora;
@@ -111,7 +111,7 @@ internal static class IngestCommand
         double seconds = progress.Elapsed.TotalSeconds;
         Console.WriteLine($"ingested {done:N0} passages ({ids.Count:N0} distinct ids) in {seconds:F2} s: {done / Math.Max(seconds, 1e-9):N0} passages/s");
 
-        ClusterStatus cluster = await client.GetClusterAsync(cancellationToken).ConfigureAwait(false);
+        ClusterBody cluster = await client.GetClusterAsync(cancellationToken).ConfigureAwait(false);
         long stored = StoredPassages(cluster);
         Console.WriteLine($"count check: the cluster holds {stored:N0} passages over {cluster.ShardCount} shards");
         if (stored < ids.Count)
@@ -139,12 +139,12 @@ internal static class IngestCommand
     }
 
     /// <summary>Passages of each shard as its first reachable, serving replica reports them.</summary>
-    internal static long StoredPassages(ClusterStatus cluster)
+    internal static long StoredPassages(ClusterBody cluster)
     {
         long stored = 0;
-        foreach (ShardStatus shard in cluster.Shards)
+        foreach (ShardBody shard in cluster.Shards)
         {
-            foreach (ReplicaStatus replica in shard.Replicas)
+            foreach (ReplicaBody replica in shard.Replicas)
             {
                 if (replica.Stats is { State: ShardState.Serving } stats)
                 {

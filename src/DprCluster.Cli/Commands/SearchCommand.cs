@@ -1,5 +1,5 @@
 using System.CommandLine;
-using DprCluster.Grains.Contracts;
+using DprCluster.Abstractions;
 using DprCluster.Silo.Api;
 using DprCluster.Silo.Client;
 
@@ -37,7 +37,7 @@ internal static class SearchCommand
                     Ef = parse.GetValue(ef),
                     Fusion = parse.GetValue(fusion),
                 };
-                SearchResponse response = await client.SearchAsync(body, cancellationToken).ConfigureAwait(false);
+                SearchResponseBody response = await client.SearchAsync(body, cancellationToken).ConfigureAwait(false);
                 Print(response);
                 return 0;
             }
@@ -50,16 +50,16 @@ internal static class SearchCommand
         return command;
     }
 
-    private static void Print(SearchResponse response)
+    private static void Print(SearchResponseBody response)
     {
         for (int i = 0; i < response.Hits.Count; i++)
         {
-            PassageHit hit = response.Hits[i];
+            HitBody hit = response.Hits[i];
             Console.WriteLine($"{i + 1,3}. {hit.Score,9:F4}  {hit.Id}  {hit.Title} (shard {hit.Shard})");
             string text = hit.Text.Length > 160 ? hit.Text[..157] + "..." : hit.Text;
             Console.WriteLine($"                {text}");
         }
-        StageTimings t = response.Timings;
+        TimingsBody t = response.Timings;
         Console.WriteLine($"took {response.TookMs:F2} ms: encode {t.EncodeMs:F2} | statistics {t.StatisticsMs:F2} | shards {t.ShardsMs:F2} | merge {t.MergeMs:F2}");
         if (response.Partial)
         {

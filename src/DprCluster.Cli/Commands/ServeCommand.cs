@@ -13,14 +13,14 @@ internal static class ServeCommand
     public static Command Create()
     {
         var role = new Option<string?>("--role") { Description = "gateway, shard, encoder (comma-separated) or all; overrides Silo:Roles." };
-        var config = new Option<string?>("--config") { Description = "JSON configuration file (sections Silo, Cluster, Shard, Encoder, Api, Transport, Coordinator)." };
+        var config = new Option<string?>("--config") { Description = "JSON configuration file (sections Silo, Cluster, Shard, Encoder, Api, Coordinator, Telemetry)." };
         var data = new Option<string?>("--data") { Description = "Data directory; overrides Silo:DataDirectory." };
         var apiUrl = new Option<string?>("--api-url") { Description = "REST API URL, e.g. http://0.0.0.0:8080; overrides Silo:ApiUrl." };
-        var internalUrl = new Option<string?>("--internal-url") { Description = "Silo transport URL (h2c); overrides Silo:InternalUrl." };
+        var siloPort = new Option<int?>("--silo-port") { Description = "Orleans silo-to-silo port; overrides Silo:SiloPort." };
         var index = new Option<int?>("--index") { Description = "This shard silo's position in Cluster:ShardSilos; overrides Silo:Index." };
         var command = new Command("serve", "Run a silo (REST API, shard replicas, encoder) until stopped.")
         {
-            role, config, data, apiUrl, internalUrl, index,
+            role, config, data, apiUrl, siloPort, index,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -28,7 +28,7 @@ internal static class ServeCommand
             AddOverride(overrides, "Silo:Roles", parse.GetValue(role));
             AddOverride(overrides, "Silo:DataDirectory", parse.GetValue(data));
             AddOverride(overrides, "Silo:ApiUrl", parse.GetValue(apiUrl));
-            AddOverride(overrides, "Silo:InternalUrl", parse.GetValue(internalUrl));
+            AddOverride(overrides, "Silo:SiloPort", parse.GetValue(siloPort)?.ToString(System.Globalization.CultureInfo.InvariantCulture));
             AddOverride(overrides, "Silo:Index", parse.GetValue(index)?.ToString(System.Globalization.CultureInfo.InvariantCulture));
             return await RunAsync(parse.GetValue(config), overrides, cancellationToken).ConfigureAwait(false);
         });
@@ -54,9 +54,10 @@ internal static class ServeCommand
         }
         await using (host.ConfigureAwait(false))
         {
-            ClusterMap map = host.Map;
+            SiloPlan map = host.Plan;
             Console.WriteLine($"silo {map.SiloName} ({string.Join(", ", SiloRoleNames.Names(map.Roles))}): API {map.ApiUrl}, " +
-                $"transport {map.InternalUrl}; {map.Placement.ShardCount} shards, replication {map.Placement.ReplicationFactor}" +
+                $"silo port {map.SiloPort}, membership {map.Membership.ToString().ToLowerInvariant()}; {map.Placement.ShardCount} shards, " +
+                $"replication {map.Placement.ReplicationFactor}" +
                 (map.OwnedShards.Count > 0 ? $", owns shards [{string.Join(", ", map.OwnedShards)}]" : string.Empty));
             try
             {

@@ -6,6 +6,7 @@ using DprCluster.Text.Analysis;
 using DprCluster.Text.Bm25;
 using DprCluster.Text.Corpora;
 using DprCluster.Text.Fusion;
+using DprCluster.Core.Hashing;
 
 namespace DprCluster.Cli.Evaluation;
 
@@ -54,7 +55,7 @@ internal static class Bm25Benchmark
         }
         foreach (CorpusDocument document in dataset.Corpus)
         {
-            shards[StableHash.ShardOf(document.Id, shards.Length)].Upsert(document.Id, document.Title, document.Text);
+            shards[PassageIdHash.ShardOf(document.Id, shards.Length)].Upsert(document.Id, document.Title, document.Text);
         }
 
         var queries = new Bm25Query[dataset.Queries.Count];

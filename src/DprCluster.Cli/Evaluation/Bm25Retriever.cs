@@ -3,11 +3,12 @@ using DprCluster.Text.Analysis;
 using DprCluster.Text.Bm25;
 using DprCluster.Text.Corpora;
 using DprCluster.Text.Fusion;
+using DprCluster.Core.Hashing;
 
 namespace DprCluster.Cli.Evaluation;
 
 /// <summary>
-/// BM25 over one index, or over passages split across shards by <see cref="StableHash"/> and searched the way the
+/// BM25 over one index, or over passages split across shards by <see cref="PassageIdHash"/> and searched the way the
 /// cluster coordinator does: gather each shard's statistics for the query terms, merge them, let every shard score
 /// with the cluster-wide statistics, merge the shard top-k lists.
 /// </summary>
@@ -36,7 +37,7 @@ internal sealed class Bm25Retriever : IRetriever, IDisposable
         }
         foreach (CorpusDocument document in corpus)
         {
-            int shard = shards.Length == 1 ? 0 : StableHash.ShardOf(document.Id, shards.Length);
+            int shard = shards.Length == 1 ? 0 : PassageIdHash.ShardOf(document.Id, shards.Length);
             shards[shard].Upsert(document.Id, document.Title, document.Text);
         }
         return new Bm25Retriever(shards, analyzer, $"bm25 ({settings.Describe()})");

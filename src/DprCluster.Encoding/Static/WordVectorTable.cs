@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
-using DprCluster.Index.Storage;
+using DprCluster.Core.Storage;
 
 namespace DprCluster.Encoders.Static;
 

@@ -1,5 +1,6 @@
-using DprCluster.Grains.Contracts;
+using DprCluster.Abstractions;
 using DprCluster.Grains.Placement;
+using Orleans.Runtime;
 
 namespace DprCluster.Grains.Coordinator;
 
@@ -8,39 +9,57 @@ public sealed partial class CoordinatorGrain
     /// <inheritdoc />
     public async Task<ClusterStatus> GetClusterAsync(CancellationToken cancellationToken)
     {
-        ShardPlacement placement = _directory.Placement;
-        var shards = new Task<ShardStatus>[placement.ShardCount];
+        var shards = new Task<ShardStatus>[Placement.ShardCount];
         for (int shard = 0; shard < shards.Length; shard++)
         {
             shards[shard] = ShardStatusAsync(shard, cancellationToken);
         }
-        return new ClusterStatus(placement.ShardCount, placement.ReplicationFactor, _directory.Encoder.Dimension,
-            _directory.Silos, await Task.WhenAll(shards).ConfigureAwait(false));
+        return new ClusterStatus(Placement.ShardCount, Placement.ReplicationFactor, _layout.Dimension, Silos(),
+            await Task.WhenAll(shards));
+    }
+
+    /// <summary>Every member membership knows, with the roles it published as silo metadata.</summary>
+    private SiloSummary[] Silos()
+    {
+        var silos = new List<SiloSummary>();
+        foreach (ClusterMember member in _membership.CurrentSnapshot.Members.Values)
+        {
+            if (member.Status == SiloStatus.Dead)
+            {
+                continue;
+            }
+            IReadOnlyDictionary<string, string> metadata = _metadata.GetSiloMetadata(member.SiloAddress).Metadata;
+            string[] roles = metadata.TryGetValue(SiloMetadataKeys.Roles, out string? list) ? list.Split(',') : [];
+            bool gpu = metadata.TryGetValue(SiloMetadataKeys.Gpu, out string? flag) && flag == "true";
+            silos.Add(new SiloSummary(member.Name, member.SiloAddress.ToString(), member.Status.ToString().ToLowerInvariant(), roles, gpu));
+        }
+        silos.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+        return [.. silos];
     }
 
     private async Task<ShardStatus> ShardStatusAsync(int shard, CancellationToken cancellationToken)
     {
-        IReadOnlyList<ShardReplica> replicas = _directory.ReplicasOf(shard);
-        var statuses = new Task<ReplicaStatus>[replicas.Count];
-        for (int r = 0; r < replicas.Count; r++)
+        ReplicaRef[] replicas = _replicas[shard];
+        var statuses = new Task<ReplicaStatus>[replicas.Length];
+        for (int r = 0; r < replicas.Length; r++)
         {
             statuses[r] = ReplicaStatusAsync(replicas[r], cancellationToken);
         }
-        return new ShardStatus(shard, await Task.WhenAll(statuses).ConfigureAwait(false));
+        return new ShardStatus(shard, await Task.WhenAll(statuses));
     }
 
-    private async Task<ReplicaStatus> ReplicaStatusAsync(ShardReplica replica, CancellationToken cancellationToken)
+    private async Task<ReplicaStatus> ReplicaStatusAsync(ReplicaRef replica, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(_options.ShardTimeout);
         try
         {
-            ShardStats stats = await replica.Grain.GetStatsAsync(deadline.Token).ConfigureAwait(false);
-            return new ReplicaStatus(replica.Silo, true, stats, stats.Error);
+            ShardStats stats = await replica.Grain.GetStatsAsync(deadline.Token);
+            return new ReplicaStatus(replica.Replica, replica.Silo, true, stats, stats.Error);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            return new ReplicaStatus(replica.Silo, false, null, e.Message);
+            return new ReplicaStatus(replica.Replica, replica.Silo, false, null, e.Message);
         }
     }
 }

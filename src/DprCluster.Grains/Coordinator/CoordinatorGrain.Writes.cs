@@ -1,6 +1,5 @@
 using System.Diagnostics;
-using DprCluster.Encoders;
-using DprCluster.Grains.Contracts;
+using DprCluster.Abstractions;
 using DprCluster.Grains.Placement;
 using DprCluster.Grains.Telemetry;
 
@@ -9,14 +8,14 @@ namespace DprCluster.Grains.Coordinator;
 public sealed partial class CoordinatorGrain
 {
     /// <inheritdoc />
-    public async Task<UpsertResponse> UpsertAsync(IReadOnlyList<Passage> passages, CancellationToken cancellationToken)
+    public async Task<UpsertResponse> UpsertAsync(Passage[] passages, CancellationToken cancellationToken)
     {
         ValidateBatch(passages);
         using Activity? span = SampledSpans.Start(CoordinatorTelemetry.Source, DprClusterTelemetry.Spans.Upsert);
-        span?.SetTag(DprClusterTelemetry.Attributes.Count, passages.Count);
+        span?.SetTag(DprClusterTelemetry.Attributes.Count, passages.Length);
         try
         {
-            UpsertResponse response = await UpsertValidatedAsync(passages, cancellationToken).ConfigureAwait(false);
+            UpsertResponse response = await UpsertValidatedAsync(passages, cancellationToken);
             CoordinatorTelemetry.RecordUpserted(passages);
             return response;
         }
@@ -27,29 +26,29 @@ public sealed partial class CoordinatorGrain
         }
     }
 
-    private async Task<UpsertResponse> UpsertValidatedAsync(IReadOnlyList<Passage> passages, CancellationToken cancellationToken)
+    private async Task<UpsertResponse> UpsertValidatedAsync(Passage[] passages, CancellationToken cancellationToken)
     {
-        var vectors = new float[passages.Count][];
+        var vectors = new float[passages.Length][];
         using (SampledSpans.Start(CoordinatorTelemetry.Source, DprClusterTelemetry.Spans.Encode))
         {
-            for (int start = 0; start < passages.Count; start += _options.EncodeBatch)
+            for (int start = 0; start < passages.Length; start += _options.EncodeBatch)
             {
-                int count = Math.Min(_options.EncodeBatch, passages.Count - start);
-                var texts = new PassageText[count];
+                int count = Math.Min(_options.EncodeBatch, passages.Length - start);
+                var texts = new PassageContent[count];
                 for (int i = 0; i < count; i++)
                 {
-                    texts[i] = new PassageText(passages[start + i].Title ?? "", passages[start + i].Text);
+                    texts[i] = new PassageContent(passages[start + i].Title ?? "", passages[start + i].Text);
                 }
-                float[][] encoded = await _directory.Encoder.EncodePassagesAsync(texts, cancellationToken).ConfigureAwait(false);
+                float[][] encoded = await EncodePassagesAsync(texts, cancellationToken);
                 Array.Copy(encoded, 0, vectors, start, count);
             }
         }
 
         var byShard = new Dictionary<int, List<EncodedPassage>>();
-        for (int i = 0; i < passages.Count; i++)
+        for (int i = 0; i < passages.Length; i++)
         {
             Passage p = passages[i];
-            int shard = _directory.Placement.ShardOf(p.Id);
+            int shard = Placement.ShardOf(p.Id);
             if (!byShard.TryGetValue(shard, out List<EncodedPassage>? list))
             {
                 byShard[shard] = list = [];
@@ -59,12 +58,12 @@ public sealed partial class CoordinatorGrain
         var writes = new List<Task>(byShard.Count);
         foreach ((int shard, List<EncodedPassage> list) in byShard)
         {
-            var request = new ShardUpsertRequest(list);
+            var request = new ShardUpsertRequest([.. list]);
             writes.Add(WriteToReplicasAsync(CoordinatorTelemetry.Upsert, shard, (grain, token) => grain.UpsertAsync(request, token),
                 cancellationToken));
         }
-        await Task.WhenAll(writes).ConfigureAwait(false);
-        return new UpsertResponse(passages.Count, byShard.Count);
+        await Task.WhenAll(writes);
+        return new UpsertResponse(passages.Length, byShard.Count);
     }
 
     /// <inheritdoc />
@@ -75,8 +74,8 @@ public sealed partial class CoordinatorGrain
         var request = new ShardDeleteRequest([id]);
         try
         {
-            int applied = await WriteToReplicasAsync(CoordinatorTelemetry.Delete, _directory.Placement.ShardOf(id),
-                (grain, token) => grain.DeleteAsync(request, token), cancellationToken).ConfigureAwait(false);
+            int applied = await WriteToReplicasAsync(CoordinatorTelemetry.Delete, Placement.ShardOf(id),
+                (grain, token) => grain.DeleteAsync(request, token), cancellationToken);
             CoordinatorTelemetry.RecordDeleted(applied);
             return applied > 0;
         }
@@ -91,11 +90,11 @@ public sealed partial class CoordinatorGrain
     public async Task<Passage?> GetAsync(string id, CancellationToken cancellationToken)
     {
         RequireId(id);
-        int shard = _directory.Placement.ShardOf(id);
+        int shard = Placement.ShardOf(id);
         // Wrapped so that "absent" (a null passage) differs from "no replica answered" (a null holder).
         PassageHolder? holder = await CallOneReplicaAsync(CoordinatorTelemetry.Get, shard, 0,
-            async (grain, token) => new PassageHolder(await grain.GetAsync(id, token).ConfigureAwait(false)),
-            cancellationToken).ConfigureAwait(false);
+            async (grain, token) => new PassageHolder(await grain.GetAsync(id, token)),
+            cancellationToken);
         if (holder is null)
         {
             throw new ClusterException(ClusterErrorCodes.ShardUnavailable, $"no replica of shard {shard} answered");
@@ -108,20 +107,20 @@ public sealed partial class CoordinatorGrain
     /// the largest number of records any replica applied.
     /// </summary>
     private async Task<int> WriteToReplicasAsync(string operation, int shard,
-        Func<IShardGrain, CancellationToken, Task<ShardWriteResponse>> write, CancellationToken cancellationToken)
+        Func<IShardReplicaGrain, CancellationToken, Task<ShardWriteResponse>> write, CancellationToken cancellationToken)
     {
         using Activity? span = SampledSpans.Start(CoordinatorTelemetry.Source, DprClusterTelemetry.Spans.ShardWrite);
         span?.SetTag(DprClusterTelemetry.Attributes.Operation, operation);
         span?.SetTag(DprClusterTelemetry.Attributes.Shard, shard);
-        IReadOnlyList<ShardReplica> replicas = _directory.ReplicasOf(shard);
-        var tasks = new Task<ShardWriteResponse>[replicas.Count];
-        for (int r = 0; r < replicas.Count; r++)
+        ReplicaRef[] replicas = _replicas[shard];
+        var tasks = new Task<ShardWriteResponse>[replicas.Length];
+        for (int r = 0; r < replicas.Length; r++)
         {
             tasks[r] = WriteOneAsync(replicas[r].Grain, write, cancellationToken);
         }
         try
         {
-            await Task.WhenAll(tasks).ConfigureAwait(false);
+            await Task.WhenAll(tasks);
         }
         catch (Exception)
         {
@@ -140,7 +139,9 @@ public sealed partial class CoordinatorGrain
             }
             else
             {
-                Exception? error = task.Exception?.GetBaseException();
+                // A cancelled task carries no exception: name the deadline, so the refusal says why.
+                Exception error = task.Exception?.GetBaseException()
+                    ?? new TimeoutException($"replica {replicas[r].Replica} on {replicas[r].Silo} did not answer within {_options.ShardTimeout.TotalMilliseconds:F0} ms");
                 firstError ??= error;
                 CoordinatorTelemetry.RecordReplicaFailure(operation, shard, replicas[r].Silo, error, span);
             }
@@ -149,32 +150,32 @@ public sealed partial class CoordinatorGrain
         {
             throw invalid;
         }
-        int quorum = Math.Min(_options.WriteQuorum ?? replicas.Count, replicas.Count);
+        int quorum = Math.Min(_options.WriteQuorum ?? replicas.Length, replicas.Length);
         if (acks < quorum)
         {
             throw new ClusterException(ClusterErrorCodes.ShardUnavailable,
-                $"shard {shard}: {acks} of {replicas.Count} replicas acknowledged, {quorum} needed ({firstError?.Message})", firstError);
+                $"shard {shard}: {acks} of {replicas.Length} replicas acknowledged, {quorum} needed ({firstError?.Message})", firstError);
         }
         return applied;
     }
 
-    private async Task<ShardWriteResponse> WriteOneAsync(IShardGrain grain, Func<IShardGrain, CancellationToken, Task<ShardWriteResponse>> write,
+    private async Task<ShardWriteResponse> WriteOneAsync(IShardReplicaGrain grain, Func<IShardReplicaGrain, CancellationToken, Task<ShardWriteResponse>> write,
         CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(_options.ShardTimeout);
-        return await write(grain, deadline.Token).ConfigureAwait(false);
+        return await write(grain, deadline.Token);
     }
 
-    private void ValidateBatch(IReadOnlyList<Passage> passages)
+    private void ValidateBatch(Passage[] passages)
     {
-        if (passages is null || passages.Count == 0)
+        if (passages is null || passages.Length == 0)
         {
             throw new ClusterException(ClusterErrorCodes.InvalidRequest, "passages must be a non-empty list");
         }
-        if (passages.Count > _options.MaxBatch)
+        if (passages.Length > _options.MaxBatch)
         {
-            throw new ClusterException(ClusterErrorCodes.InvalidRequest, $"at most {_options.MaxBatch} passages per request, got {passages.Count}");
+            throw new ClusterException(ClusterErrorCodes.InvalidRequest, $"at most {_options.MaxBatch} passages per request, got {passages.Length}");
         }
         var ids = new HashSet<string>(StringComparer.Ordinal);
         foreach (Passage passage in passages)

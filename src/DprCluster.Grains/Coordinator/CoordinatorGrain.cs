@@ -1,33 +1,60 @@
 using System.Diagnostics;
-using DprCluster.Grains.Contracts;
+using DprCluster.Abstractions;
 using DprCluster.Grains.Placement;
+using DprCluster.Grains.Shard;
 using DprCluster.Grains.Telemetry;
 using DprCluster.Text;
 using DprCluster.Text.Analysis;
 using DprCluster.Text.Bm25;
 using DprCluster.Text.Fusion;
+using Orleans.Concurrency;
+using Orleans.Runtime;
+using Orleans.Runtime.MembershipService.SiloMetadata;
 
 namespace DprCluster.Grains.Coordinator;
 
 /// <summary>
 /// Stateless worker on gateway silos. A search encodes the question, gathers cluster-wide BM25 statistics when it
 /// needs BM25 (the Elasticsearch DFS idea: sharded scores then equal unsharded ones), asks one live replica of every
-/// shard in parallel under a deadline (the next replica when one fails), k-way merges, and fuses for hybrid.
+/// shard in parallel under a deadline per replica call (the next replica when one fails), k-way merges, and fuses for
+/// hybrid. The caller's deadline arrives as the grain call's cancellation token.
 /// </summary>
-public sealed partial class CoordinatorGrain : ICoordinatorGrain
+[StatelessWorker, Reentrant]
+public sealed partial class CoordinatorGrain : Grain, ICoordinatorGrain
 {
-    private readonly IGrainDirectory _directory;
+    private readonly ClusterLayout _layout;
     private readonly CoordinatorOptions _options;
+    private readonly IClusterMembershipService _membership;
+    private readonly ISiloMetadataCache _metadata;
     private readonly EnglishAnalyzer _analyzer;
-    private int _rotation;
+    private readonly ReplicaRef[][] _replicas;
+    private uint _rotation;
 
-    /// <summary>Creates a coordinator over the grains <paramref name="directory"/> resolves.</summary>
-    public CoordinatorGrain(IGrainDirectory directory, CoordinatorOptions? options = null)
+    /// <summary>Creates a coordinator for the cluster <paramref name="layout"/> describes.</summary>
+    public CoordinatorGrain(ClusterLayout layout, CoordinatorOptions options, IClusterMembershipService membership,
+        ISiloMetadataCache metadata, IGrainFactory grains)
     {
-        _directory = directory;
-        _options = options ?? new CoordinatorOptions();
+        _layout = layout;
+        _options = options;
+        _membership = membership;
+        _metadata = metadata;
         _analyzer = new EnglishAnalyzer(_options.Analyzer);
+        ShardPlacement placement = layout.Placement;
+        _replicas = new ReplicaRef[placement.ShardCount][];
+        for (int shard = 0; shard < _replicas.Length; shard++)
+        {
+            var replicas = new ReplicaRef[placement.ReplicationFactor];
+            for (int r = 0; r < replicas.Length; r++)
+            {
+                var key = new ShardReplicaKey(shard, r);
+                replicas[r] = new ReplicaRef(r, placement.SiloNames[placement.SiloOf(key)],
+                    grains.GetGrain<IShardReplicaGrain>(key.ToString()));
+            }
+            _replicas[shard] = replicas;
+        }
     }
+
+    private ShardPlacement Placement => _layout.Placement;
 
     /// <inheritdoc />
     public async Task<SearchResponse> SearchAsync(SearchRequest request, CancellationToken cancellationToken)
@@ -43,24 +70,24 @@ public sealed partial class CoordinatorGrain : ICoordinatorGrain
             if (request.Mode != SearchMode.Bm25)
             {
                 using Activity? encode = SampledSpans.Start(CoordinatorTelemetry.Source, DprClusterTelemetry.Spans.Encode);
-                vector = (await _directory.Encoder.EncodeQueriesAsync([request.Query], cancellationToken).ConfigureAwait(false))[0];
+                vector = (await EncodeQueriesAsync([request.Query], cancellationToken))[0];
             }
             long encoded = Stopwatch.GetTimestamp();
 
-            Bm25Query? terms = request.Mode == SearchMode.Dense ? null : Bm25Query.Parse(request.Query, _analyzer);
+            QueryTerms? terms = request.Mode == SearchMode.Dense ? null : Bm25Messages.ToMessage(Bm25Query.Parse(request.Query, _analyzer));
             var failed = new SortedSet<int>();
-            Bm25Statistics? statistics = null;
-            if (terms is { IsEmpty: false })
+            CollectionStatistics? statistics = null;
+            if (terms is { Terms.Length: > 0 })
             {
                 using Activity? gather = SampledSpans.Start(CoordinatorTelemetry.Source, DprClusterTelemetry.Spans.Statistics);
-                statistics = await GatherStatisticsAsync(terms, failed, cancellationToken).ConfigureAwait(false);
+                statistics = await GatherStatisticsAsync(terms, failed, cancellationToken);
             }
             long gathered = Stopwatch.GetTimestamp();
 
             int depth = request.Mode == SearchMode.Hybrid ? Math.Min(_options.MaxK, Math.Max(request.K, _options.HybridDepth)) : request.K;
             var shardRequest = new ShardSearchRequest(vector, terms, statistics, depth, request.Ef ?? 0);
             ShardSearchResponse?[] responses = await ScatterAsync(CoordinatorTelemetry.Search,
-                (grain, token) => grain.SearchAsync(shardRequest, token), failed, cancellationToken).ConfigureAwait(false);
+                (grain, token) => grain.SearchAsync(shardRequest, token), failed, cancellationToken);
             long scattered = Stopwatch.GetTimestamp();
 
             List<PassageHit> hits;
@@ -74,7 +101,7 @@ public sealed partial class CoordinatorGrain : ICoordinatorGrain
                 scattered, merged, partial);
             span?.SetTag(nameof(partial), partial);
             var timings = new StageTimings(Ms(started, encoded), Ms(encoded, gathered), Ms(gathered, scattered), Ms(scattered, merged));
-            return new SearchResponse(hits, Ms(started, merged), timings, partial, [.. failed]);
+            return new SearchResponse([.. hits], Ms(started, merged), timings, partial, [.. failed]);
         }
         catch (Exception e)
         {
@@ -103,19 +130,19 @@ public sealed partial class CoordinatorGrain : ICoordinatorGrain
         }
     }
 
-    private async Task<Bm25Statistics> GatherStatisticsAsync(Bm25Query terms, SortedSet<int> failed, CancellationToken cancellationToken)
+    private async Task<CollectionStatistics> GatherStatisticsAsync(QueryTerms terms, SortedSet<int> failed, CancellationToken cancellationToken)
     {
-        Bm25Statistics?[] parts = await ScatterAsync(CoordinatorTelemetry.Statistics,
-            (grain, token) => grain.GetStatisticsAsync(terms.Terms, token), failed, cancellationToken).ConfigureAwait(false);
+        CollectionStatistics?[] parts = await ScatterAsync(CoordinatorTelemetry.Statistics,
+            (grain, token) => grain.GetStatisticsAsync(terms.Terms, token), failed, cancellationToken);
         var available = new List<Bm25Statistics>(parts.Length);
-        foreach (Bm25Statistics? part in parts)
+        foreach (CollectionStatistics? part in parts)
         {
             if (part is not null)
             {
-                available.Add(part);
+                available.Add(Bm25Messages.ToStatistics(part));
             }
         }
-        return Bm25Statistics.Merge(available);
+        return Bm25Messages.ToMessage(Bm25Statistics.Merge(available));
     }
 
     /// <summary>
@@ -123,17 +150,18 @@ public sealed partial class CoordinatorGrain : ICoordinatorGrain
     /// failure); a shard none of whose replicas answered is added to <paramref name="failed"/> and yields null.
     /// Errors in the request itself (a ClusterException other than unavailability) are rethrown.
     /// </summary>
-    private async Task<T?[]> ScatterAsync<T>(string operation, Func<IShardGrain, CancellationToken, Task<T>> call, SortedSet<int> failed,
+    private async Task<T?[]> ScatterAsync<T>(string operation, Func<IShardReplicaGrain, CancellationToken, Task<T>> call, SortedSet<int> failed,
         CancellationToken cancellationToken) where T : class
     {
-        int shards = _directory.Placement.ShardCount;
+        int shards = Placement.ShardCount;
         var tasks = new Task<T?>[shards];
-        int start = Interlocked.Increment(ref _rotation);
+        // Unsigned, so the rotation wraps around instead of going negative after 2^31 scatters.
+        uint start = Interlocked.Increment(ref _rotation);
         for (int shard = 0; shard < shards; shard++)
         {
             tasks[shard] = CallOneReplicaAsync(operation, shard, start, call, cancellationToken);
         }
-        T?[] results = await Task.WhenAll(tasks).ConfigureAwait(false);
+        T?[] results = await Task.WhenAll(tasks);
         for (int shard = 0; shard < shards; shard++)
         {
             if (results[shard] is null)
@@ -147,21 +175,21 @@ public sealed partial class CoordinatorGrain : ICoordinatorGrain
         return results;
     }
 
-    private async Task<T?> CallOneReplicaAsync<T>(string operation, int shard, int start, Func<IShardGrain, CancellationToken, Task<T>> call,
+    private async Task<T?> CallOneReplicaAsync<T>(string operation, int shard, uint start, Func<IShardReplicaGrain, CancellationToken, Task<T>> call,
         CancellationToken cancellationToken) where T : class
     {
         using Activity? span = SampledSpans.Start(CoordinatorTelemetry.Source, DprClusterTelemetry.Spans.ShardCall);
         span?.SetTag(DprClusterTelemetry.Attributes.Operation, operation);
         span?.SetTag(DprClusterTelemetry.Attributes.Shard, shard);
-        IReadOnlyList<ShardReplica> replicas = _directory.ReplicasOf(shard);
-        for (int attempt = 0; attempt < replicas.Count; attempt++)
+        ReplicaRef[] replicas = _replicas[shard];
+        for (int attempt = 0; attempt < replicas.Length; attempt++)
         {
-            ShardReplica replica = replicas[(start + attempt) % replicas.Count];
+            ReplicaRef replica = replicas[(start + (uint)attempt) % (uint)replicas.Length];
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             deadline.CancelAfter(_options.ShardTimeout);
             try
             {
-                T answer = await call(replica.Grain, deadline.Token).ConfigureAwait(false);
+                T answer = await call(replica.Grain, deadline.Token);
                 span?.SetTag(DprClusterTelemetry.Attributes.Replica, replica.Silo);
                 return answer;
             }
@@ -187,7 +215,7 @@ public sealed partial class CoordinatorGrain : ICoordinatorGrain
         or ClusterErrorCodes.ShardRecovering or ClusterErrorCodes.ShardFailed or ClusterErrorCodes.DeadlineExceeded
         or ClusterErrorCodes.Internal;
 
-    private List<PassageHit> Merge(SearchRequest request, ShardSearchResponse?[] responses)
+    private static List<PassageHit> Merge(SearchRequest request, ShardSearchResponse?[] responses)
     {
         var found = new Dictionary<string, (ShardHit Hit, int Shard)>(StringComparer.Ordinal);
         var denseLists = new List<IReadOnlyList<ScoredHit>>();
@@ -239,4 +267,7 @@ public sealed partial class CoordinatorGrain : ICoordinatorGrain
     }
 
     private static double Ms(long from, long to) => Stopwatch.GetElapsedTime(from, to).TotalMilliseconds;
+
+    /// <summary>A replica's grain reference with its index and the name of the silo that holds its data.</summary>
+    private sealed record ReplicaRef(int Replica, string Silo, IShardReplicaGrain Grain);
 }

@@ -1,41 +1,35 @@
 using System.Diagnostics;
 using DprCluster.Encoders;
 using DprCluster.Encoders.Batching;
-using DprCluster.Grains.Contracts;
+using DprCluster.Abstractions;
 using DprCluster.Grains.Telemetry;
+using Orleans.Concurrency;
 
 namespace DprCluster.Grains.Encoder;
 
 /// <summary>
-/// Hosts an <see cref="EncoderService"/> (question and passage encoders with dynamic batching). Concurrent callers'
-/// questions are batched together by the service; an over-full queue is reported as <see cref="ClusterErrorCodes.Overloaded"/>.
+/// A stateless worker on encoder silos over the silo's one <see cref="EncoderService"/> (question and passage
+/// encoders with dynamic batching), so concurrent callers' questions are batched together whichever activation they
+/// reach. Only encoder silos register the class, so a stateless worker called from any other silo is placed on an
+/// encoder silo. An over-full queue is reported as <see cref="ClusterErrorCodes.Overloaded"/>.
 /// </summary>
-public sealed class EncoderGrain : IEncoderGrain
+[StatelessWorker, Reentrant]
+public sealed class EncoderGrain(EncoderService service) : Grain, IEncoderGrain
 {
-    private readonly EncoderService _service;
-
-    /// <summary>Serves <paramref name="service"/> and reports its queue in the encoder metrics.</summary>
-    public EncoderGrain(EncoderService service)
-    {
-        _service = service;
-        EncoderTelemetry.Observe(service);
-    }
+    private readonly EncoderService _service = service;
 
     /// <inheritdoc />
-    public int Dimension => _service.Dimension;
-
-    /// <inheritdoc />
-    public async Task<float[][]> EncodeQueriesAsync(IReadOnlyList<string> queries, CancellationToken cancellationToken)
+    public async Task<float[][]> EncodeQueriesAsync(string[] queries, CancellationToken cancellationToken)
     {
-        using Activity? span = StartSpan(questions: true, queries.Count);
-        var tasks = new Task<float[]>[queries.Count];
+        using Activity? span = StartSpan(questions: true, queries.Length);
+        var tasks = new Task<float[]>[queries.Length];
         for (int i = 0; i < tasks.Length; i++)
         {
             tasks[i] = _service.EncodeQueryAsync(queries[i], cancellationToken);
         }
         try
         {
-            return await Task.WhenAll(tasks).ConfigureAwait(false);
+            return await Task.WhenAll(tasks);
         }
         catch (EncoderOverloadedException e)
         {
@@ -44,12 +38,17 @@ public sealed class EncoderGrain : IEncoderGrain
     }
 
     /// <inheritdoc />
-    public async Task<float[][]> EncodePassagesAsync(IReadOnlyList<PassageText> passages, CancellationToken cancellationToken)
+    public async Task<float[][]> EncodePassagesAsync(PassageContent[] passages, CancellationToken cancellationToken)
     {
-        using Activity? span = StartSpan(questions: false, passages.Count);
+        using Activity? span = StartSpan(questions: false, passages.Length);
+        var texts = new PassageText[passages.Length];
+        for (int i = 0; i < texts.Length; i++)
+        {
+            texts[i] = new PassageText(passages[i].Title, passages[i].Text);
+        }
         try
         {
-            return await _service.EncodePassagesAsync(passages, cancellationToken).ConfigureAwait(false);
+            return await _service.EncodePassagesAsync(texts, cancellationToken);
         }
         catch (EncoderOverloadedException e)
         {

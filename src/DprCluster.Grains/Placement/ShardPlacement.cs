@@ -1,15 +1,24 @@
-using DprCluster.Text.Bm25;
+using System.Globalization;
+using DprCluster.Abstractions;
+using DprCluster.Core.Hashing;
 
 namespace DprCluster.Grains.Placement;
 
 /// <summary>
-/// Where data lives: passage id → shard by stable hash mod S (fixed when the index is created), shard s → silos
-/// s mod N and the next R−1 silos in ring order.
+/// Where data lives: passage id → shard by stable hash mod S (fixed when the index is created); replica r of shard s
+/// → shard silo (s + r) mod N. N and the silos' names come from configuration, never from the number of live silos,
+/// so a silo that is down keeps its replicas: they wait for it instead of moving.
 /// </summary>
 public sealed class ShardPlacement
 {
+    private readonly string[] _siloNames;
+
     /// <summary>Creates a placement; throws when the numbers cannot work.</summary>
-    public ShardPlacement(int shardCount, int siloCount, int replicationFactor)
+    /// <param name="shardCount">S.</param>
+    /// <param name="siloCount">N.</param>
+    /// <param name="replicationFactor">R, at most N (two replicas of a shard never share a disk).</param>
+    /// <param name="siloNames">Silo names by ordinal (on Kubernetes the StatefulSet's pod names); default <c>shard-{i}</c>.</param>
+    public ShardPlacement(int shardCount, int siloCount, int replicationFactor, IReadOnlyList<string>? siloNames = null)
     {
         if (shardCount < 1)
         {
@@ -24,9 +33,18 @@ public sealed class ShardPlacement
             throw new ArgumentOutOfRangeException(nameof(replicationFactor), replicationFactor,
                 $"Replication factor must be between 1 and the number of shard silos ({siloCount}).");
         }
+        if (siloNames is not null && (siloNames.Count != siloCount || new HashSet<string>(siloNames, StringComparer.Ordinal).Count != siloCount))
+        {
+            throw new ArgumentException($"Need {siloCount} distinct shard silo names, got [{string.Join(", ", siloNames)}].", nameof(siloNames));
+        }
         ShardCount = shardCount;
         SiloCount = siloCount;
         ReplicationFactor = replicationFactor;
+        _siloNames = new string[siloCount];
+        for (int i = 0; i < siloCount; i++)
+        {
+            _siloNames[i] = siloNames?[i] ?? string.Create(CultureInfo.InvariantCulture, $"shard-{i}");
+        }
     }
 
     /// <summary>S: shards of the index.</summary>
@@ -38,10 +56,24 @@ public sealed class ShardPlacement
     /// <summary>R: replicas of each shard.</summary>
     public int ReplicationFactor { get; }
 
-    /// <summary>The shard owning <paramref name="passageId"/>.</summary>
-    public int ShardOf(string passageId) => StableHash.ShardOf(passageId, ShardCount);
+    /// <summary>Names of the shard silos by ordinal.</summary>
+    public IReadOnlyList<string> SiloNames => _siloNames;
 
-    /// <summary>Silo indexes holding shard <paramref name="shard"/>, primary first.</summary>
+    /// <summary>The shard owning <paramref name="passageId"/>.</summary>
+    public int ShardOf(string passageId) => PassageIdHash.ShardOf(passageId, ShardCount);
+
+    /// <summary>Ordinal of the shard silo that holds <paramref name="replica"/>'s data.</summary>
+    public int SiloOf(ShardReplicaKey replica)
+    {
+        if ((uint)replica.Shard >= (uint)ShardCount || (uint)replica.Replica >= (uint)ReplicationFactor)
+        {
+            throw new ArgumentOutOfRangeException(nameof(replica), replica,
+                $"The cluster has shards 0..{ShardCount - 1} with replicas 0..{ReplicationFactor - 1}.");
+        }
+        return (replica.Shard + replica.Replica) % SiloCount;
+    }
+
+    /// <summary>Silo ordinals holding shard <paramref name="shard"/>, replica 0 first.</summary>
     public IReadOnlyList<int> SilosOf(int shard)
     {
         var silos = new int[ReplicationFactor];
@@ -58,9 +90,13 @@ public sealed class ShardPlacement
         var shards = new List<int>();
         for (int shard = 0; shard < ShardCount; shard++)
         {
-            if (Array.IndexOf((int[])SilosOf(shard), silo) >= 0)
+            for (int r = 0; r < ReplicationFactor; r++)
             {
-                shards.Add(shard);
+                if ((shard + r) % SiloCount == silo)
+                {
+                    shards.Add(shard);
+                    break;
+                }
             }
         }
         return shards;

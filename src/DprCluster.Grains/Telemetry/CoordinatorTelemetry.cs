@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using DprCluster.Grains.Contracts;
+using DprCluster.Abstractions;
 using static DprCluster.Grains.Telemetry.DprClusterTelemetry;
 
 namespace DprCluster.Grains.Telemetry;

@@ -57,8 +57,8 @@ public static class EncoderTelemetry
         }
     }
 
-    /// <summary>Reports <paramref name="service"/>'s queue in the queue gauges for as long as it lives.</summary>
-    internal static void Observe(EncoderService service) => Services.Add(service);
+    /// <summary>Reports <paramref name="service"/>'s queue in the encoder gauges (once per silo).</summary>
+    public static void Observe(EncoderService service) => Services.Add(service);
 
     internal static KeyValuePair<string, object?> KindTag(bool questions) => questions ? QueryKind : PassageKind;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using DprCluster.Grains.Contracts;
+using DprCluster.Abstractions;
 using DprCluster.Grains.Shard;
 using static DprCluster.Grains.Telemetry.DprClusterTelemetry;
 
@@ -13,7 +13,7 @@ internal static class ShardTelemetry
 
     private static readonly Meter Meter = new(Components.Shard, InstrumentationVersion);
 
-    private static readonly ObservedInstances<ShardGrain> Replicas = new();
+    private static readonly ObservedInstances<ShardReplica> Replicas = new();
 
     private static readonly Histogram<double> SearchDuration = Meter.CreateHistogram(Metrics.ShardSearchDuration, "s",
         "Duration of one shard replica's search (dense and/or BM25).", tags: null,
@@ -43,9 +43,9 @@ internal static class ShardTelemetry
             "Size of a shard replica's newest snapshot.");
     }
 
-    public static void Register(ShardGrain replica) => Replicas.Add(replica);
+    public static void Register(ShardReplica replica) => Replicas.Add(replica);
 
-    public static void Unregister(ShardGrain replica) => Replicas.Remove(replica);
+    public static void Unregister(ShardReplica replica) => Replicas.Remove(replica);
 
     public static void RecordSearch(KeyValuePair<string, object?> shard, long started) =>
         SearchDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, shard);
@@ -63,11 +63,11 @@ internal static class ShardTelemetry
     public static void RecordSnapshot(KeyValuePair<string, object?> shard, long started) =>
         SnapshotDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, shard);
 
-    private static List<Measurement<long>> Observe(Func<ShardGrain, long> read)
+    private static List<Measurement<long>> Observe(Func<ShardReplica, long> read)
     {
-        List<ShardGrain> replicas = Replicas.Alive();
+        List<ShardReplica> replicas = Replicas.Alive();
         var measurements = new List<Measurement<long>>(replicas.Count);
-        foreach (ShardGrain replica in replicas)
+        foreach (ShardReplica replica in replicas)
         {
             measurements.Add(new Measurement<long>(read(replica), replica.ShardTag));
         }

@@ -1,5 +1,5 @@
-using DprCluster.Index.Storage;
 using DprCluster.Index.Vectors;
+using DprCluster.Core.Storage;
 
 namespace DprCluster.Index.Hnsw;
 

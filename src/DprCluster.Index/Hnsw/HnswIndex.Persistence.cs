@@ -1,4 +1,4 @@
-using DprCluster.Index.Storage;
+using DprCluster.Core.Storage;
 
 namespace DprCluster.Index.Hnsw;
 

@@ -1,7 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using DprCluster.Grains.Contracts;
+using DprCluster.Abstractions;
 
 namespace DprCluster.Silo.Api;
 
@@ -20,11 +20,11 @@ namespace DprCluster.Silo.Api;
 [JsonSerializable(typeof(SearchBody))]
 [JsonSerializable(typeof(PassagesBody))]
 [JsonSerializable(typeof(PassageBody))]
-[JsonSerializable(typeof(SearchResponse))]
+[JsonSerializable(typeof(SearchResponseBody))]
 [JsonSerializable(typeof(MultiSearchResponse))]
-[JsonSerializable(typeof(UpsertResponse))]
+[JsonSerializable(typeof(UpsertResponseBody))]
 [JsonSerializable(typeof(DeleteResponse))]
-[JsonSerializable(typeof(ClusterStatus))]
+[JsonSerializable(typeof(ClusterBody))]
 [JsonSerializable(typeof(HealthResponse))]
 [JsonSerializable(typeof(ProblemDocument))]
 public sealed partial class ApiJsonContext : JsonSerializerContext

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using DprCluster.Grains.Contracts;
+using DprCluster.Abstractions;
 using Microsoft.AspNetCore.Http;
 
 namespace DprCluster.Silo.Api;

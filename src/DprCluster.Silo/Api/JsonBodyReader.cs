@@ -2,7 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using DprCluster.Grains.Contracts;
+using DprCluster.Abstractions;
 using Microsoft.AspNetCore.Http;
 
 namespace DprCluster.Silo.Api;

@@ -1,4 +1,4 @@
-using DprCluster.Grains.Contracts;
+using DprCluster.Abstractions;
 using DprCluster.Silo.Configuration;
 
 namespace DprCluster.Silo.Api;

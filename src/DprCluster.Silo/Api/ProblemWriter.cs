@@ -1,5 +1,5 @@
 using System.Text.Json;
-using DprCluster.Grains.Contracts;
+using DprCluster.Abstractions;
 using Microsoft.AspNetCore.Http;
 
 namespace DprCluster.Silo.Api;
@@ -46,6 +46,7 @@ public static class ProblemWriter
         ClusterErrorCodes.ShardUnavailable => "Shard unavailable",
         ClusterErrorCodes.ShardRecovering => "Shard recovering",
         ClusterErrorCodes.ShardFailed => "Shard failed",
+        ClusterErrorCodes.EncoderUnavailable => "Encoder unavailable",
         ClusterErrorCodes.Overloaded => "Overloaded",
         ClusterErrorCodes.DeadlineExceeded => "Deadline exceeded",
         ClusterErrorCodes.Unauthorized => "Unauthorized",

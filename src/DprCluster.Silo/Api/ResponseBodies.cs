@@ -1,11 +1,6 @@
-using DprCluster.Grains.Contracts;
+using DprCluster.Abstractions;
 
 namespace DprCluster.Silo.Api;
-
-/// <summary>Answer of a <c>queries</c> search: one response per question, in order.</summary>
-/// <param name="Results">Per-question responses.</param>
-/// <param name="TookMs">Wall time of the whole call.</param>
-public sealed record MultiSearchResponse(IReadOnlyList<SearchResponse> Results, double TookMs);
 
 /// <summary>Answer of <c>DELETE /v1/passages/{id}</c>.</summary>
 /// <param name="Id">The deleted id.</param>

@@ -2,9 +2,8 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using DprCluster.Encoders.Batching;
-using DprCluster.Grains.Contracts;
+using DprCluster.Abstractions;
 using DprCluster.Silo.Configuration;
-using DprCluster.Silo.Transport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -14,8 +13,8 @@ namespace DprCluster.Silo.Api;
 
 /// <summary>
 /// The public REST API of a gateway: search, passage upsert/get/delete and the cluster view, as JSON, with every
-/// failure answered as problem+json carrying a stable code. Each request runs under a deadline that the coordinator's
-/// calls to other silos inherit.
+/// failure answered as problem+json carrying a stable code. Each request runs under a deadline, passed to the
+/// coordinator as the grain call's cancellation token (Orleans cancels the calls it made on other silos with it).
 /// </summary>
 public sealed class RestApi(ICoordinatorGrain coordinator, ApiOptions options, ILogger<RestApi> logger)
 {
@@ -33,7 +32,7 @@ public sealed class RestApi(ICoordinatorGrain coordinator, ApiOptions options, I
             .WithSummary("Search the passages (dense, BM25 or hybrid).")
             .WithDescription("Send 'query' for one question or 'queries' for several; the latter answers {results: [...], took_ms}.")
             .Accepts<SearchBody>(Json)
-            .Produces<SearchResponse>(StatusCodes.Status200OK, Json)
+            .Produces<SearchResponseBody>(StatusCodes.Status200OK, Json)
             .Produces<ProblemDocument>(StatusCodes.Status400BadRequest, ProblemWriter.MediaType)
             .Produces<ProblemDocument>(StatusCodes.Status413PayloadTooLarge, ProblemWriter.MediaType)
             .Produces<ProblemDocument>(StatusCodes.Status429TooManyRequests, ProblemWriter.MediaType)
@@ -42,7 +41,7 @@ public sealed class RestApi(ICoordinatorGrain coordinator, ApiOptions options, I
             .WithName("UpsertPassages")
             .WithSummary("Insert or replace a batch of passages; answers once they are durable and searchable.")
             .Accepts<PassagesBody>(Json)
-            .Produces<UpsertResponse>(StatusCodes.Status200OK, Json)
+            .Produces<UpsertResponseBody>(StatusCodes.Status200OK, Json)
             .Produces<ProblemDocument>(StatusCodes.Status400BadRequest, ProblemWriter.MediaType)
             .Produces<ProblemDocument>(StatusCodes.Status401Unauthorized, ProblemWriter.MediaType)
             .Produces<ProblemDocument>(StatusCodes.Status413PayloadTooLarge, ProblemWriter.MediaType)
@@ -62,7 +61,7 @@ public sealed class RestApi(ICoordinatorGrain coordinator, ApiOptions options, I
         v1.MapGet("/cluster", Handler(_writeTimeout, ClusterAsync))
             .WithName("Cluster")
             .WithSummary("Silos, roles, shards, replicas, passage and deleted counts, and states.")
-            .Produces<ClusterStatus>(StatusCodes.Status200OK, Json);
+            .Produces<ClusterBody>(StatusCodes.Status200OK, Json);
     }
 
     // A Delegate (not a RequestDelegate) so the route builder accepts OpenAPI metadata (Accepts/Produces).
@@ -78,7 +77,7 @@ public sealed class RestApi(ICoordinatorGrain coordinator, ApiOptions options, I
         if (body.Query is not null)
         {
             SearchResponse response = await coordinator.SearchAsync(requests[0], cancellationToken).ConfigureAwait(false);
-            await WriteJsonAsync(context, response, ApiJsonContext.Default.SearchResponse).ConfigureAwait(false);
+            await WriteJsonAsync(context, ApiBodies.From(response), ApiJsonContext.Default.SearchResponseBody).ConfigureAwait(false);
             return;
         }
         var searches = new Task<SearchResponse>[requests.Length];
@@ -87,7 +86,12 @@ public sealed class RestApi(ICoordinatorGrain coordinator, ApiOptions options, I
             searches[i] = coordinator.SearchAsync(requests[i], cancellationToken);
         }
         SearchResponse[] results = await Task.WhenAll(searches).ConfigureAwait(false);
-        var multi = new MultiSearchResponse(results, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        var bodies = new SearchResponseBody[results.Length];
+        for (int i = 0; i < bodies.Length; i++)
+        {
+            bodies[i] = ApiBodies.From(results[i]);
+        }
+        var multi = new MultiSearchResponse(bodies, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
         await WriteJsonAsync(context, multi, ApiJsonContext.Default.MultiSearchResponse).ConfigureAwait(false);
     }
 
@@ -98,7 +102,7 @@ public sealed class RestApi(ICoordinatorGrain coordinator, ApiOptions options, I
             options.MaxBodyBytes, cancellationToken).ConfigureAwait(false);
         Passage[] passages = PassageValidation.Validate(body, options);
         UpsertResponse response = await coordinator.UpsertAsync(passages, cancellationToken).ConfigureAwait(false);
-        await WriteJsonAsync(context, response, ApiJsonContext.Default.UpsertResponse).ConfigureAwait(false);
+        await WriteJsonAsync(context, ApiBodies.From(response), ApiJsonContext.Default.UpsertResponseBody).ConfigureAwait(false);
     }
 
     private async Task GetAsync(HttpContext context, CancellationToken cancellationToken)
@@ -124,7 +128,7 @@ public sealed class RestApi(ICoordinatorGrain coordinator, ApiOptions options, I
     private async Task ClusterAsync(HttpContext context, CancellationToken cancellationToken)
     {
         ClusterStatus status = await coordinator.GetClusterAsync(cancellationToken).ConfigureAwait(false);
-        await WriteJsonAsync(context, status, ApiJsonContext.Default.ClusterStatus).ConfigureAwait(false);
+        await WriteJsonAsync(context, ApiBodies.From(status), ApiJsonContext.Default.ClusterBody).ConfigureAwait(false);
     }
 
     private async Task RunAsync(HttpContext context, TimeSpan timeout, Func<HttpContext, CancellationToken, Task> handler)
@@ -132,7 +136,6 @@ public sealed class RestApi(ICoordinatorGrain coordinator, ApiOptions options, I
         CancellationToken aborted = context.RequestAborted;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(aborted);
         deadline.CancelAfter(timeout);
-        CallDeadline.Set(timeout);
         try
         {
             await handler(context, deadline.Token).ConfigureAwait(false);

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using DprCluster.Grains.Contracts;
+using DprCluster.Abstractions;
 using DprCluster.Silo.Api;
 
 namespace DprCluster.Silo.Client;
@@ -37,17 +37,17 @@ public sealed class ClusterClient : IDisposable
     public Uri BaseUrl => _http.BaseAddress!;
 
     /// <summary><c>POST /v1/search</c> with one question.</summary>
-    public Task<SearchResponse> SearchAsync(SearchBody body, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, "v1/search", body, ApiJsonContext.Default.SearchBody, ApiJsonContext.Default.SearchResponse, cancellationToken);
+    public Task<SearchResponseBody> SearchAsync(SearchBody body, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, "v1/search", body, ApiJsonContext.Default.SearchBody, ApiJsonContext.Default.SearchResponseBody, cancellationToken);
 
     /// <summary><c>POST /v1/search</c> with <c>queries</c>.</summary>
     public Task<MultiSearchResponse> SearchManyAsync(SearchBody body, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, "v1/search", body, ApiJsonContext.Default.SearchBody, ApiJsonContext.Default.MultiSearchResponse, cancellationToken);
 
     /// <summary><c>POST /v1/passages</c>: upserts a batch; returns once it is durable and searchable.</summary>
-    public Task<UpsertResponse> UpsertAsync(IReadOnlyList<PassageBody> passages, CancellationToken cancellationToken = default) =>
+    public Task<UpsertResponseBody> UpsertAsync(IReadOnlyList<PassageBody> passages, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, "v1/passages", new PassagesBody { Passages = passages }, ApiJsonContext.Default.PassagesBody,
-            ApiJsonContext.Default.UpsertResponse, cancellationToken);
+            ApiJsonContext.Default.UpsertResponseBody, cancellationToken);
 
     /// <summary><c>GET /v1/passages/{id}</c>; null when the passage does not exist.</summary>
     public async Task<PassageBody?> GetAsync(string id, CancellationToken cancellationToken = default)
@@ -79,8 +79,8 @@ public sealed class ClusterClient : IDisposable
     }
 
     /// <summary><c>GET /v1/cluster</c>.</summary>
-    public Task<ClusterStatus> GetClusterAsync(CancellationToken cancellationToken = default) =>
-        SendAsync<object, ClusterStatus>(HttpMethod.Get, "v1/cluster", null, null, ApiJsonContext.Default.ClusterStatus, cancellationToken);
+    public Task<ClusterBody> GetClusterAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<object, ClusterBody>(HttpMethod.Get, "v1/cluster", null, null, ApiJsonContext.Default.ClusterBody, cancellationToken);
 
     /// <summary>Closes the connections.</summary>
     public void Dispose() => _http.Dispose();

@@ -1,6 +1,6 @@
 namespace DprCluster.Silo.Configuration;
 
-/// <summary>The cluster map (configuration section <c>Cluster</c>): shard count, replication, and where the silos are.</summary>
+/// <summary>The cluster (configuration section <c>Cluster</c>): shards, replication, the shard silos' names, membership.</summary>
 public sealed record ClusterOptions
 {
     /// <summary>S: shards of the index, fixed when the index is created.</summary>
@@ -9,15 +9,21 @@ public sealed record ClusterOptions
     /// <summary>R: replicas of every shard, on R consecutive shard silos.</summary>
     public int ReplicationFactor { get; init; } = 1;
 
-    /// <summary>Internal (h2c) URLs of the shard silos; position = silo index. Empty in a single <c>all</c> process.</summary>
+    /// <summary>
+    /// Names of the shard silos; position = ordinal. Replica r of shard s lives on silo (s + r) mod N, so N is the
+    /// length of this list, never the number of silos alive. Empty in a single <c>all</c> process.
+    /// </summary>
     public string[] ShardSilos { get; init; } = [];
 
-    /// <summary>Internal URLs of the encoder silos; gateways use the first that answers. Empty when the gateway encodes itself.</summary>
-    public string[] EncoderSilos { get; init; } = [];
+    /// <summary>Orleans cluster id: silos with the same id (and membership store) form one cluster.</summary>
+    public string ClusterId { get; init; } = "dprcluster";
 
-    /// <summary>API URLs of the gateways, listed in the cluster view.</summary>
-    public string[] Gateways { get; init; } = [];
+    /// <summary>Orleans service id: stays the same across deployments of one index.</summary>
+    public string ServiceId { get; init; } = "dprcluster";
 
-    /// <summary>Derive the map from a StatefulSet and its headless Service instead of the lists above.</summary>
+    /// <summary>Membership store (section <c>Cluster:Membership</c>).</summary>
+    public MembershipOptions Membership { get; init; } = new();
+
+    /// <summary>Shard silos as a Kubernetes StatefulSet instead of <see cref="ShardSilos"/>.</summary>
     public KubernetesOptions Kubernetes { get; init; } = new();
 }

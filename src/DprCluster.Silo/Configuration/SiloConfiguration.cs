@@ -29,9 +29,6 @@ public sealed record SiloConfiguration
     /// <summary>Section <c>Api</c>.</summary>
     public required ApiOptions Api { get; init; }
 
-    /// <summary>Section <c>Transport</c>.</summary>
-    public required TransportOptions Transport { get; init; }
-
     /// <summary>Section <c>Coordinator</c>.</summary>
     public required CoordinatorOptions Coordinator { get; init; }
 
@@ -76,7 +73,6 @@ public sealed record SiloConfiguration
                 Cluster = Bind<ClusterOptions>(root, "Cluster"),
                 Encoder = Bind<EncoderOptions>(root, "Encoder"),
                 Api = Bind<ApiOptions>(root, "Api"),
-                Transport = Bind<TransportOptions>(root, "Transport"),
                 Coordinator = Bind<CoordinatorOptions>(root, "Coordinator"),
             };
         }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DprCluster.Abstractions;
 using DprCluster.Grains.Shard;
 using DprCluster.Silo.Api;
 using DprCluster.Silo.Configuration;
@@ -14,16 +15,16 @@ namespace DprCluster.Silo.Hosting;
 /// </summary>
 internal static class HealthEndpoints
 {
-    public static void Map(IEndpointRouteBuilder routes, ClusterMap map, LocalShards? shards)
+    public static void Map(IEndpointRouteBuilder routes, SiloPlan plan, ShardStore? shards)
     {
-        IReadOnlyList<string> roles = SiloRoleNames.Names(map.Roles);
+        IReadOnlyList<string> roles = SiloRoleNames.Names(plan.Roles);
         Func<HttpContext, Task> alive = context =>
-            WriteAsync(context, StatusCodes.Status200OK, new HealthResponse("alive", map.SiloName, roles, Shards(shards)));
+            WriteAsync(context, StatusCodes.Status200OK, new HealthResponse("alive", plan.SiloName, roles, Shards(shards)));
         Func<HttpContext, Task> ready = context =>
         {
             bool serving = shards?.AllServing ?? true;
             return WriteAsync(context, serving ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable,
-                new HealthResponse(serving ? "ready" : "not_ready", map.SiloName, roles, Shards(shards)));
+                new HealthResponse(serving ? "ready" : "not_ready", plan.SiloName, roles, Shards(shards)));
         };
         // Delegates (not RequestDelegates) so the route builders take OpenAPI metadata.
         routes.MapGet("/healthz", (Delegate)alive)
@@ -37,14 +38,14 @@ internal static class HealthEndpoints
             .Produces<HealthResponse>(StatusCodes.Status503ServiceUnavailable);
     }
 
-    private static List<ShardHealth> Shards(LocalShards? shards)
+    private static List<ShardHealth> Shards(ShardStore? shards)
     {
         var states = new List<ShardHealth>();
         if (shards is not null)
         {
-            foreach (ShardGrain grain in shards.Grains)
+            foreach (ShardReplica replica in shards.Replicas)
             {
-                states.Add(new ShardHealth(grain.ShardId, grain.State, grain.Error));
+                states.Add(new ShardHealth(replica.ShardId, replica.State, replica.Error));
             }
         }
         return states;

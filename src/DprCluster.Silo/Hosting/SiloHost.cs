@@ -1,12 +1,9 @@
 using System.Net;
-using DprCluster.Encoders.Batching;
-using DprCluster.Grains.Contracts;
-using DprCluster.Grains.Coordinator;
-using DprCluster.Grains.Encoder;
+using DprCluster.Abstractions;
+using DprCluster.Grains.Shard;
 using DprCluster.Silo.Api;
 using DprCluster.Silo.Configuration;
 using DprCluster.Silo.Telemetry;
-using DprCluster.Silo.Transport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
@@ -20,112 +17,62 @@ using Microsoft.Extensions.Logging;
 namespace DprCluster.Silo.Hosting;
 
 /// <summary>
-/// One silo process: hosts the grains its roles call for (shard replicas, encoder, coordinator), serves the REST API
-/// and health endpoints on the API URL and the silo transport (HTTP/2 cleartext + protobuf) on the internal URL.
+/// One silo process: an ASP.NET Core <see cref="WebApplication"/> with an Orleans silo (<c>UseOrleans</c>) composed by
+/// <see cref="DprClusterComposition.AddDprCluster(Microsoft.AspNetCore.Builder.WebApplicationBuilder, SiloConfiguration)"/>. It hosts the grains its roles call for and serves health (every
+/// silo) and the REST API (gateways) on the API URL; silos talk to each other over Orleans.
 /// </summary>
 public sealed class SiloHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly EncoderService? _encoderService;
-    private readonly SiloGrainDirectory? _directory;
-    private readonly CancellationTokenSource _stopping = new();
 
-    private SiloHost(WebApplication app, ClusterMap map, LocalShards? shards, EncoderService? encoderService,
-        SiloGrainDirectory? directory, ICoordinatorGrain? coordinator)
+    private SiloHost(WebApplication app, SiloPlan plan)
     {
         _app = app;
-        Map = map;
-        Shards = shards;
-        _encoderService = encoderService;
-        _directory = directory;
-        Coordinator = coordinator;
+        Plan = plan;
     }
 
-    /// <summary>The resolved cluster map.</summary>
-    public ClusterMap Map { get; }
+    /// <summary>What this silo is.</summary>
+    public SiloPlan Plan { get; }
 
     /// <summary>Shard replicas hosted here (null without the shard role).</summary>
-    public LocalShards? Shards { get; }
+    public ShardStore? Shards => _app.Services.GetService<ShardStore>();
 
-    /// <summary>The coordinator (null without the gateway role).</summary>
-    public ICoordinatorGrain? Coordinator { get; }
+    /// <summary>Grain references from inside this silo.</summary>
+    public IGrainFactory Grains => _app.Services.GetRequiredService<IGrainFactory>();
+
+    /// <summary>The coordinator (gateway role).</summary>
+    public ICoordinatorGrain Coordinator => Grains.GetGrain<ICoordinatorGrain>(0);
 
     /// <summary>
-    /// Resolves the cluster map, opens the encoder and the shard replicas this silo owns, starts listening, and starts
-    /// shard recovery in the background (<c>/readyz</c> turns 200 when it is done).
+    /// Builds the silo, joins the cluster and starts listening; shard recovery continues in the background
+    /// (<c>/readyz</c> turns 200 when it is done).
     /// </summary>
     public static async Task<SiloHost> StartAsync(SiloConfiguration configuration, CancellationToken cancellationToken = default)
     {
-        ClusterMap map = ClusterMapResolver.Resolve(configuration.Silo, configuration.Cluster);
-        int dimension = EncoderFactory.Dimension(configuration.Encoder);
-
-        LocalShards? shards = map.Roles.HasFlag(SiloRoles.Shard)
-            ? new LocalShards(map.OwnedShards, configuration.ShardOptions(dimension))
-            : null;
-        EncoderService? encoderService = null;
-        SiloGrainDirectory? directory = null;
+        (WebApplication app, SiloPlan plan) = Build(configuration);
         try
         {
-            IEncoderGrain? encoder = null;
-            if (map.Roles.HasFlag(SiloRoles.Encoder))
-            {
-                encoderService = EncoderFactory.Create(configuration.Encoder);
-                if (encoderService.Dimension != dimension)
-                {
-                    throw new ClusterConfigurationException(
-                        $"The encoder produces {encoderService.Dimension}-d vectors but the cluster is configured for {dimension} " +
-                        "(Encoder:Dimension); every silo must agree.");
-                }
-                encoder = new EncoderGrain(encoderService);
-            }
-            ICoordinatorGrain? coordinator = null;
-            if (map.Roles.HasFlag(SiloRoles.Gateway))
-            {
-                directory = new SiloGrainDirectory(map, shards, encoder, dimension, configuration.Transport);
-                coordinator = new CoordinatorGrain(directory, configuration.Coordinator);
-            }
-
-            WebApplication app = Build(configuration, map, shards, encoder, coordinator);
-            var host = new SiloHost(app, map, shards, encoderService, directory, coordinator);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
-            if (shards is not null)
-            {
-                _ = shards.StartRecovery(host._stopping.Token);
-            }
-            return host;
         }
         catch
         {
-            directory?.Dispose();
-            encoderService?.Dispose();
-            if (shards is not null)
-            {
-                await shards.DisposeAsync().ConfigureAwait(false);
-            }
+            await app.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+        return new SiloHost(app, plan);
     }
 
     /// <summary>Completes when the process is asked to stop (Ctrl+C, SIGTERM) or <paramref name="cancellationToken"/> fires.</summary>
     public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);
 
-    /// <summary>Stops listening, finishes queued writes and closes the logs, and releases the encoder and connections.</summary>
+    /// <summary>Leaves the cluster, then finishes queued writes and closes the logs and the encoder.</summary>
     public async ValueTask DisposeAsync()
     {
-        await _stopping.CancelAsync().ConfigureAwait(false);
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
-        if (Shards is not null)
-        {
-            await Shards.DisposeAsync().ConfigureAwait(false);
-        }
-        _directory?.Dispose();
-        _encoderService?.Dispose();
-        _stopping.Dispose();
     }
 
-    private static WebApplication Build(SiloConfiguration configuration, ClusterMap map, LocalShards? shards,
-        IEncoderGrain? encoder, ICoordinatorGrain? coordinator)
+    private static (WebApplication App, SiloPlan Plan) Build(SiloConfiguration configuration)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
@@ -141,18 +88,18 @@ public sealed class SiloHost : IAsyncDisposable
         });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+        builder.Logging.AddFilter("Orleans", LogLevel.Warning);
+        builder.Logging.AddFilter("Polly", LogLevel.Error);
+        SiloPlan plan = builder.AddDprCluster(configuration);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            // The REST API enforces its own body limit (413 as problem+json); transport messages may be larger.
+            // The REST API enforces its own body limit (413 as problem+json).
             kestrel.Limits.MaxRequestBodySize = null;
-            kestrel.Limits.Http2.MaxStreamsPerConnection = 1024;
-            kestrel.Limits.Http2.InitialConnectionWindowSize = 8 * 1024 * 1024;
-            kestrel.Limits.Http2.InitialStreamWindowSize = 4 * 1024 * 1024;
-            Listen(kestrel, map.ApiUrl, HttpProtocols.Http1);
-            Listen(kestrel, map.InternalUrl, HttpProtocols.Http2);
+            Listen(kestrel, plan.ApiUrl);
         });
-        SiloTelemetry? telemetry = SiloTelemetry.AddTo(builder.Services, configuration.Root, map);
+        SiloTelemetry? telemetry = SiloTelemetry.AddTo(builder.Services, configuration.Root, plan);
+        bool gateway = plan.Roles.HasFlag(SiloRoles.Gateway);
         // The OpenAPI document describes the wire format of ApiJsonContext: strict numbers, snake_case.
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
@@ -160,7 +107,7 @@ public sealed class SiloHost : IAsyncDisposable
             json.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
             json.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
         });
-        if (coordinator is not null)
+        if (gateway)
         {
             builder.Services.AddOpenApi("v1", openApi => openApi.AddDocumentTransformer((document, _, _) =>
             {
@@ -175,19 +122,15 @@ public sealed class SiloHost : IAsyncDisposable
 
         WebApplication app = builder.Build();
         app.UseStatusCodePages(StatusCodePageAsync);
-        HealthEndpoints.Map(app, map, shards);
+        HealthEndpoints.Map(app, plan, app.Services.GetService<ShardStore>());
         telemetry?.MapMetrics(app);
-        if (coordinator is not null)
+        if (gateway)
         {
+            ICoordinatorGrain coordinator = app.Services.GetRequiredService<IGrainFactory>().GetGrain<ICoordinatorGrain>(0);
             new RestApi(coordinator, configuration.Api, app.Services.GetRequiredService<ILogger<RestApi>>()).Map(app);
             app.MapOpenApi("/openapi/{documentName}.json");
         }
-        if (shards is not null || encoder is not null)
-        {
-            new TransportEndpoints(shard => shards?.Find(shard), encoder, map.InternalUrl.Port,
-                app.Services.GetRequiredService<ILogger<SiloHost>>()).Map(app);
-        }
-        return app;
+        return (app, plan);
     }
 
     private static Task StatusCodePageAsync(StatusCodeContext context)
@@ -205,9 +148,9 @@ public sealed class SiloHost : IAsyncDisposable
         return ProblemWriter.WriteAsync(http, code, detail, status);
     }
 
-    private static void Listen(KestrelServerOptions kestrel, Uri url, HttpProtocols protocols)
+    private static void Listen(KestrelServerOptions kestrel, Uri url)
     {
-        Action<ListenOptions> configure = listen => listen.Protocols = protocols;
+        Action<ListenOptions> configure = listen => listen.Protocols = HttpProtocols.Http1;
         string host = url.Host;
         if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase))
         {

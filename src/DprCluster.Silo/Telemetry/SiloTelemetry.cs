@@ -16,11 +16,10 @@ using OpenTelemetry.Trace;
 namespace DprCluster.Silo.Telemetry;
 
 /// <summary>
-/// A silo's OpenTelemetry: a meter provider over the cluster's meters, ASP.NET Core's, HttpClient's and the runtime's
-/// (process memory, GC), read by the Prometheus endpoint and pushed over OTLP when a collector is configured; and a
-/// tracer provider over the cluster's activity sources and ASP.NET Core's (HttpClient carries the W3C
-/// <c>traceparent</c> between silos, and ASP.NET Core continues it). The providers are built when the silo is, and flushed and disposed when the
-/// host stops (no hosting-extension package is reachable, so this hosted service stands in for it).
+/// A silo's OpenTelemetry: a meter provider over the cluster's meters, the runtime's, ASP.NET Core's and Orleans',
+/// read by the Prometheus endpoint and pushed over OTLP when a collector is configured; and a tracer provider over
+/// the cluster's activity sources, ASP.NET Core's and Orleans' grain calls. The providers are built when the silo is,
+/// and flushed and disposed when the host stops.
 /// </summary>
 public sealed class SiloTelemetry : IHostedService, IDisposable
 {
@@ -30,14 +29,14 @@ public sealed class SiloTelemetry : IHostedService, IDisposable
     /// five instruments per silo-to-silo call), the dashboards use neither, and the coordinator's stage and shard
     /// metrics already time the silo-to-silo calls.
     /// </summary>
-    public static IReadOnlyList<string> PlatformMeters { get; } = ["System.Runtime", "Microsoft.AspNetCore.Hosting"];
+    public static IReadOnlyList<string> PlatformMeters { get; } = ["System.Runtime", "Microsoft.AspNetCore.Hosting", "Microsoft.Orleans"];
 
     /// <summary>
-    /// Activity sources of the platform traced besides the silo's own: ASP.NET Core's request spans, which continue the
-    /// caller's W3C context. HttpClient's own spans are left out: the coordinator's shard-call span already stands
-    /// for each call (HttpClient still sends its context as <c>traceparent</c>), and each span costs every search.
+    /// Activity sources of the platform traced besides the silo's own: ASP.NET Core's request spans, and Orleans'
+    /// grain-call spans, which continue the caller's context on the silo that runs the call (Orleans carries it in the
+    /// request context once <c>AddActivityPropagation</c> is on), so one search is one trace across silos.
     /// </summary>
-    public static IReadOnlyList<string> PlatformSources { get; } = ["Microsoft.AspNetCore"];
+    public static IReadOnlyList<string> PlatformSources { get; } = ["Microsoft.AspNetCore", "Microsoft.Orleans.Application"];
 
     private readonly Meter _siloMeter;
     private readonly MeterProvider _meters;
@@ -109,7 +108,7 @@ public sealed class SiloTelemetry : IHostedService, IDisposable
     /// Reads section <c>Telemetry</c> of <paramref name="configuration"/>; when enabled, builds the providers and
     /// registers them with the host's lifetime. Returns null when telemetry is off.
     /// </summary>
-    public static SiloTelemetry? AddTo(IServiceCollection services, IConfiguration configuration, ClusterMap map)
+    public static SiloTelemetry? AddTo(IServiceCollection services, IConfiguration configuration, SiloPlan plan)
     {
         TelemetryOptions options;
         try
@@ -133,7 +132,7 @@ public sealed class SiloTelemetry : IHostedService, IDisposable
         {
             throw new ClusterConfigurationException($"Telemetry:TraceSampleRatio must be between 0 and 1; got {options.TraceSampleRatio}.");
         }
-        var telemetry = new SiloTelemetry(options, map.SiloName, SiloRoleNames.Names(map.Roles));
+        var telemetry = new SiloTelemetry(options, plan.SiloName, SiloRoleNames.Names(plan.Roles));
         services.AddHostedService(_ => telemetry);
         return telemetry;
     }

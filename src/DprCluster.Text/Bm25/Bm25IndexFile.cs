@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
-using DprCluster.Index.Storage;
 using DprCluster.Text.Analysis;
+using DprCluster.Core.Storage;
 
 namespace DprCluster.Text.Bm25;
 

@@ -39,6 +39,41 @@ public sealed class Bm25Query
         }
     }
 
+    /// <summary>
+    /// Rebuilds a query from its distinct terms and their counts (as <see cref="Terms"/> and <see cref="Counts"/> give
+    /// them); throws when the lists differ in length, a term repeats or is empty, or a count is not positive.
+    /// </summary>
+    public static Bm25Query FromCounts(IReadOnlyList<string> terms, IReadOnlyList<int> counts)
+    {
+        ArgumentNullException.ThrowIfNull(terms);
+        ArgumentNullException.ThrowIfNull(counts);
+        if (terms.Count != counts.Count)
+        {
+            throw new ArgumentException($"{terms.Count} terms but {counts.Count} counts.", nameof(counts));
+        }
+        var seen = new HashSet<string>(terms.Count, StringComparer.Ordinal);
+        var distinct = new string[terms.Count];
+        var occurrences = new int[terms.Count];
+        for (int i = 0; i < distinct.Length; i++)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(terms[i], nameof(terms));
+            if (!seen.Add(terms[i]))
+            {
+                throw new ArgumentException($"Term '{terms[i]}' appears twice.", nameof(terms));
+            }
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(counts[i], nameof(counts));
+            distinct[i] = terms[i];
+            occurrences[i] = counts[i];
+        }
+        return new Bm25Query(distinct, occurrences);
+    }
+
+    private Bm25Query(string[] terms, int[] counts)
+    {
+        _terms = terms;
+        _counts = counts;
+    }
+
     /// <summary>Analyzes <paramref name="text"/> with <paramref name="analyzer"/> into a query.</summary>
     public static Bm25Query Parse(string text, EnglishAnalyzer analyzer)
     {

@@ -3,12 +3,13 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DprCluster.Testing;
 
 namespace DprCluster.DeploymentTests.Cluster;
 
 /// <summary>
 /// A multi-silo cluster in real processes on loopback, as docker-compose runs it (a gateway, an encoder, three shard
-/// silos holding three shards with replication 2), exporting traces to an <see cref="OtlpTraceReceiver"/> and scraped
+/// silos holding three shards with replication 2, joined through Redis), exporting traces to an <see cref="OtlpTraceReceiver"/> and scraped
 /// every second by a real Prometheus that loads deploy/prometheus/alerts.yml. Shared by the tests of one class.
 /// </summary>
 public sealed class ObservedCluster : IAsyncLifetime
@@ -16,14 +17,13 @@ public sealed class ObservedCluster : IAsyncLifetime
     public const int ShardCount = 3;
     private const int ShardSilos = 3;
 
-    private readonly string _directory = Directory.CreateTempSubdirectory("dprcluster-observed-").FullName;
-    private readonly List<SiloProcess> _silos = [];
+    private SiloCluster _cluster = null!;
 
     internal HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
 
-    internal SiloProcess Gateway { get; private set; } = null!;
+    internal SiloProcess Gateway => _cluster.Gateway;
 
-    internal IReadOnlyList<SiloProcess> Silos => _silos;
+    internal IReadOnlyList<SiloProcess> Silos { get; private set; } = [];
 
     internal PrometheusServer Prometheus { get; private set; } = null!;
 
@@ -32,20 +32,8 @@ public sealed class ObservedCluster : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Traces = await OtlpTraceReceiver.StartAsync();
-        int[] ports = LoopbackPorts.Take(2 * (ShardSilos + 2));
-        var shardInternal = new string[ShardSilos];
-        for (int i = 0; i < ShardSilos; i++)
-        {
-            shardInternal[i] = $"http://127.0.0.1:{ports[2 * i + 1].ToString(CultureInfo.InvariantCulture)}";
-        }
-        int encoderApi = ports[2 * ShardSilos], encoderInternal = ports[2 * ShardSilos + 1];
-        int gatewayApi = ports[2 * ShardSilos + 2], gatewayInternal = ports[2 * ShardSilos + 3];
-
         var environment = new Dictionary<string, string>
         {
-            ["DPRCLUSTER_Cluster__ShardCount"] = ShardCount.ToString(CultureInfo.InvariantCulture),
-            ["DPRCLUSTER_Cluster__ReplicationFactor"] = "2",
-            ["DPRCLUSTER_Cluster__EncoderSilos__0"] = $"http://127.0.0.1:{encoderInternal.ToString(CultureInfo.InvariantCulture)}",
             ["DPRCLUSTER_Encoder__Dimension"] = "100",
             // Small enough that the workload below makes every replica write snapshots.
             ["DPRCLUSTER_Shard__SnapshotEveryRecords"] = "8",
@@ -56,26 +44,14 @@ public sealed class ObservedCluster : IAsyncLifetime
             ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
             ["OTEL_BSP_SCHEDULE_DELAY"] = "100",
         };
-        for (int i = 0; i < ShardSilos; i++)
-        {
-            environment[$"DPRCLUSTER_Cluster__ShardSilos__{i.ToString(CultureInfo.InvariantCulture)}"] = shardInternal[i];
-        }
-        for (int i = 0; i < ShardSilos; i++)
-        {
-            var shardEnvironment = new Dictionary<string, string>(environment)
-            {
-                ["DPRCLUSTER_Silo__Index"] = i.ToString(CultureInfo.InvariantCulture),
-            };
-            _silos.Add(new SiloProcess($"shard-{i}", "shard", ports[2 * i], ports[2 * i + 1], DataDirectory($"shard-{i}"), shardEnvironment));
-        }
-        _silos.Add(new SiloProcess("encoder", "encoder", encoderApi, encoderInternal, DataDirectory("encoder"), environment));
-        Gateway = new SiloProcess("gateway", "gateway", gatewayApi, gatewayInternal, DataDirectory("gateway"), environment);
-        _silos.Add(Gateway);
-
+        _cluster = await SiloCluster.StartAsync(ShardSilos, ShardCount, replication: 2, environment);
+        Silos = [.. _cluster.All];
         Prometheus = await PrometheusServer.StartAsync(PrometheusConfiguration());
-        await Task.WhenAll(_silos.Select(silo => silo.WaitReadyAsync(Http, TimeSpan.FromSeconds(90))));
         await RunWorkloadAsync();
     }
+
+    /// <summary>The role a silo runs, as the scrape configuration labels it.</summary>
+    internal static string RoleOf(SiloProcess silo) => silo.Name.StartsWith("shard-", StringComparison.Ordinal) ? "shard" : silo.Name;
 
     /// <summary>When the shared workload finished; scrapes after it see all of its metrics.</summary>
     internal DateTime WorkloadDone { get; private set; }
@@ -118,15 +94,15 @@ public sealed class ObservedCluster : IAsyncLifetime
         Poll.UntilAsync("two scrapes of every running silo after " + since.ToString("O"), TimeSpan.FromSeconds(30), async () =>
         {
             var targets = await Prometheus.TargetsAsync();
-            return targets.Count == _silos.Count && _silos.Where(silo => !silo.Stopped).All(silo => targets.Any(t =>
+            return targets.Count == Silos.Count && Silos.Where(silo => !silo.Stopped).All(silo => targets.Any(t =>
                 t.Instance == silo.Instance && t.Health == "up" && t.LastScrape > since.AddSeconds(1.2)));
         });
 
     public async Task DisposeAsync()
     {
-        foreach (SiloProcess silo in _silos)
+        if (_cluster is not null)
         {
-            silo.Dispose();
+            await _cluster.DisposeAsync();
         }
         Prometheus?.Dispose();
         if (Traces is not null)
@@ -134,14 +110,6 @@ public sealed class ObservedCluster : IAsyncLifetime
             await Traces.DisposeAsync();
         }
         Http.Dispose();
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Best effort.
-        }
     }
 
     /// <summary>Upserts passages through the gateway's REST API.</summary>
@@ -189,7 +157,7 @@ public sealed class ObservedCluster : IAsyncLifetime
     /// <summary>SciFact passages and questions (shared data), a few of each.</summary>
     internal static (List<(string Id, string Title, string Text)> Passages, List<string> Questions) SampleData(int passages, int questions)
     {
-        string scifact = Path.Combine(RepositoryLayout.SharedData, "scifact");
+        string scifact = Path.Combine(RepositoryPaths.SharedData, "scifact");
         var corpus = new List<(string, string, string)>();
         foreach (string line in File.ReadLines(Path.Combine(scifact, "corpus.jsonl")).Take(passages))
         {
@@ -209,7 +177,7 @@ public sealed class ObservedCluster : IAsyncLifetime
 
     /// <summary>Every silo's output, for failure messages.</summary>
     internal string Diagnostics() =>
-        string.Join("\n", _silos.Select(silo => $"--- {silo.Name} ---\n{Tail(silo.Output)}")) + $"\n--- prometheus ---\n{Tail(Prometheus.Output)}";
+        string.Join("\n", Silos.Select(silo => $"--- {silo.Name} ---\n{Tail(silo.Output)}")) + $"\n--- prometheus ---\n{Tail(Prometheus.Output)}";
 
     private string PrometheusConfiguration()
     {
@@ -217,15 +185,13 @@ public sealed class ObservedCluster : IAsyncLifetime
         yaml.AppendLine("global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s");
         yaml.AppendLine($"rule_files:\n  - \"{RepositoryLayout.AlertRules}\"");
         yaml.AppendLine("scrape_configs:\n  - job_name: dprcluster\n    static_configs:");
-        foreach (IGrouping<string, SiloProcess> role in _silos.GroupBy(silo => silo.Role))
+        foreach (IGrouping<string, SiloProcess> role in Silos.GroupBy(RoleOf))
         {
             yaml.AppendLine($"      - targets: [{string.Join(", ", role.Select(silo => $"\"{silo.Instance}\""))}]");
             yaml.AppendLine($"        labels:\n          role: {role.Key}");
         }
         return yaml.ToString();
     }
-
-    private string DataDirectory(string silo) => Path.Combine(_directory, silo);
 
     private static string Tail(string text) => text.Length > 4000 ? text[^4000..] : text;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
+using DprCluster.Testing;
 
 namespace DprCluster.DeploymentTests.Cluster;
 
@@ -11,12 +12,14 @@ namespace DprCluster.DeploymentTests.Cluster;
 internal sealed class PrometheusServer : IDisposable
 {
     private readonly ChildProcess _process;
+    private readonly LoopbackPorts _port;
     private readonly HttpClient _http;
     private readonly string _directory;
 
-    private PrometheusServer(ChildProcess process, Uri address, string directory)
+    private PrometheusServer(ChildProcess process, LoopbackPorts port, Uri address, string directory)
     {
         _process = process;
+        _port = port;
         _directory = directory;
         Address = address;
         _http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(10) };
@@ -33,7 +36,8 @@ internal sealed class PrometheusServer : IDisposable
         string directory = Directory.CreateTempSubdirectory("dprcluster-prometheus-").FullName;
         string configFile = Path.Combine(directory, "prometheus.yml");
         await File.WriteAllTextAsync(configFile, configuration);
-        int port = LoopbackPorts.Take(1)[0];
+        LoopbackPorts lease = LoopbackPorts.Lease(1);
+        int port = lease.Ports[0];
         var process = new ChildProcess("prometheus", binary,
         [
             "--config.file=" + configFile,
@@ -41,7 +45,7 @@ internal sealed class PrometheusServer : IDisposable
             "--web.listen-address=127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture),
             "--log.level=warn",
         ], workingDirectory: directory);
-        var server = new PrometheusServer(process, new Uri($"http://127.0.0.1:{port}/"), directory);
+        var server = new PrometheusServer(process, lease, new Uri($"http://127.0.0.1:{port}/"), directory);
         try
         {
             await Poll.UntilAsync("Prometheus to be ready", TimeSpan.FromSeconds(30), async () =>
@@ -146,6 +150,7 @@ internal sealed class PrometheusServer : IDisposable
     public void Dispose()
     {
         _process.Dispose();
+        _port.Dispose();
         _http.Dispose();
         try
         {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using DprCluster.Testing;
 
 namespace DprCluster.DeploymentTests.Cluster;
 
@@ -14,7 +15,7 @@ internal static class Tool
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? RepositoryLayout.Root,
+            WorkingDirectory = workingDirectory ?? RepositoryPaths.Root,
         };
         foreach (string argument in arguments)
         {

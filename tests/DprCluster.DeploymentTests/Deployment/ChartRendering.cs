@@ -1,5 +1,6 @@
 using System.Text.Json;
 using DprCluster.DeploymentTests.Cluster;
+using DprCluster.Testing;
 
 namespace DprCluster.DeploymentTests.Deployment;
 
@@ -34,7 +35,7 @@ public sealed class ChartRendering : IAsyncLifetime
     public async Task InitializeAsync()
     {
         string renderer = await BuildRendererAsync();
-        string features = Path.Combine(RepositoryLayout.Root, "tests", "DprCluster.DeploymentTests", "Deployment", "chart-all-features.yaml");
+        string features = Path.Combine(RepositoryPaths.Root, "tests", "DprCluster.DeploymentTests", "Deployment", "chart-all-features.yaml");
         await RenderAsync(renderer, DefaultsFile, []);
         await RenderAsync(renderer, FeaturesFile, ["-values", features, "-release", FeaturesRelease, "-namespace", FeaturesNamespace]);
         Defaults = Objects(DefaultsFile);
@@ -54,7 +55,7 @@ public sealed class ChartRendering : IAsyncLifetime
     /// </summary>
     private async Task<string> BuildRendererAsync()
     {
-        string source = Path.Combine(RepositoryLayout.Root, "tests", "DprCluster.DeploymentTests", "Deployment", "render_chart");
+        string source = Path.Combine(RepositoryPaths.Root, "tests", "DprCluster.DeploymentTests", "Deployment", "render_chart");
         string package = Path.Combine(_work, "gopath", "src", "render_chart");
         Directory.CreateDirectory(package);
         foreach (string file in Directory.GetFiles(source))
@@ -78,7 +79,7 @@ public sealed class ChartRendering : IAsyncLifetime
 
     private static async Task RenderAsync(string renderer, string output, string[] arguments)
     {
-        (int code, string text) = await Tool.RunAsync(renderer, ["-chart", RepositoryLayout.Chart, "-json", "-out", output, .. arguments]);
+        (int code, string text) = await Tool.RunAsync(renderer, ["-chart", RepositoryPaths.Chart, "-json", "-out", output, .. arguments]);
         Assert.True(code == 0, text);
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using DprCluster.DeploymentTests.Cluster;
 using DprCluster.Silo.Configuration;
+using DprCluster.Testing;
 
 namespace DprCluster.DeploymentTests.Deployment;
 
@@ -12,7 +13,7 @@ namespace DprCluster.DeploymentTests.Deployment;
 /// </summary>
 public sealed class DeploymentFileTests
 {
-    private static string ComposeFile => Path.Combine(RepositoryLayout.Root, "docker-compose.yml");
+    private static string ComposeFile => Path.Combine(RepositoryPaths.Root, "docker-compose.yml");
 
     [Fact]
     public async Task Compose_file_parses_and_runs_the_cluster_with_its_observability_stack()
@@ -21,7 +22,7 @@ public sealed class DeploymentFileTests
         Assert.True(code == 0, output);
 
         (_, string services) = await Tool.RunAsync("docker-compose", ["-f", ComposeFile, "config", "--services"]);
-        string[] expected = ["gateway", "encoder", "shard-0", "shard-1", "shard-2", "prometheus", "grafana", "otel-collector", "jaeger"];
+        string[] expected = ["gateway", "encoder", "shard-0", "shard-1", "shard-2", "redis", "prometheus", "grafana", "otel-collector", "jaeger"];
         Assert.Equal(expected.Order(), services.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Order());
 
         (_, string resolved) = await Tool.RunAsync("docker-compose", ["-f", ComposeFile, "config"]);
@@ -31,13 +32,16 @@ public sealed class DeploymentFileTests
             Assert.Contains($"DPRCLUSTER_Silo__Index: '{i}'", resolved);
         }
         Assert.Contains("DPRCLUSTER_Cluster__ReplicationFactor: '2'", resolved);
+        // The membership store persists: an append-only file on a volume (Orleans membership freezes if its key is lost).
+        Assert.Contains("--appendonly", resolved);
+        Assert.Contains("redis-data:/data", resolved);
     }
 
     [Fact]
-    public async Task Every_silo_service_loads_its_configuration_and_reaches_its_peers_and_its_scrapers_by_service_name()
+    public async Task Every_silo_service_loads_its_configuration_and_joins_one_cluster_through_the_membership_store()
     {
         JsonElement services = (await ResolvedComposeFile()).GetProperty("services");
-        var silos = new Dictionary<string, ClusterMap>(StringComparer.Ordinal);
+        var silos = new Dictionary<string, SiloPlan>(StringComparer.Ordinal);
         foreach (JsonProperty service in services.EnumerateObject())
         {
             if (service.Value.GetProperty("image").GetString() != "dprcluster:local")
@@ -52,46 +56,48 @@ public sealed class DeploymentFileTests
             {
                 environment[variable.Name] = variable.Value.GetString();
             }
-            ClusterMap map = SiloLaunch.Resolve(command, environment, readFile: null, new Dictionary<string, string?>(), out SiloConfiguration configuration);
-            Assert.Equal(("0.0.0.0", 8080, "0.0.0.0", 8081), (map.ApiUrl.Host, map.ApiUrl.Port, map.InternalUrl.Host, map.InternalUrl.Port));
-            if (map.ShardSiloIndex is not null)
+            SiloPlan plan = SiloLaunch.Resolve(command, environment, readFile: null, new Dictionary<string, string?>(), out SiloConfiguration configuration);
+            Assert.Equal(("0.0.0.0", 8080, 11111), (plan.ApiUrl.Host, plan.ApiUrl.Port, plan.SiloPort));
+            if (plan.ShardOrdinal is not null)
             {
                 string data = Path.GetFullPath(configuration.Silo.DataDirectory);
                 // Volumes read "source:target[:mode]".
                 Assert.Contains(service.Value.GetProperty("volumes").EnumerateArray(), v => v.GetString()!.Split(':')[1] == data);
             }
-            silos[service.Name] = map;
+            silos[service.Name] = plan;
         }
         Assert.Equal(5, silos.Count);
 
-        // Shard silo i is the service that says it is index i; peers are reached by service name on the transport port.
-        foreach (ClusterMap map in silos.Values)
+        // Replicas are placed by silo name: shard silo i must be the service that runs as the i-th name. Every silo
+        // joins through the same Redis, a service of the file.
+        foreach (SiloPlan plan in silos.Values)
         {
-            for (int i = 0; i < map.ShardSilos.Count; i++)
+            Assert.Equal(MembershipProvider.Redis, plan.Membership);
+            string host = plan.MembershipConnectionString!.Split(',')[0].Split(':')[0];
+            Assert.True(services.TryGetProperty(host, out JsonElement store), $"no service {host} for the membership store");
+            Assert.StartsWith("redis:", store.GetProperty("image").GetString());
+            for (int i = 0; i < plan.Placement.SiloCount; i++)
             {
-                Assert.Equal(i, silos[map.ShardSilos[i].Host].ShardSiloIndex);
-                Assert.Equal(silos[map.ShardSilos[i].Host].InternalUrl.Port, map.ShardSilos[i].Port);
-            }
-            foreach (Uri encoder in map.EncoderSilos)
-            {
-                Assert.True(silos[encoder.Host].Roles.HasFlag(SiloRoles.Encoder), encoder.ToString());
+                SiloPlan shard = silos.Values.Single(p => p.ShardOrdinal == i);
+                Assert.Equal(plan.Placement.SiloNames[i], shard.SiloName);
             }
         }
+        Assert.Equal(silos.Count, silos.Values.Select(p => p.SiloName).Distinct().Count());
         Assert.Contains(silos, s => s.Value.Roles == SiloRoles.Gateway
             && services.GetProperty(s.Key).GetProperty("ports").EnumerateArray().Any(p => p.ToString().Contains("8080", StringComparison.Ordinal)));
 
         // Prometheus scrapes every silo's API port under the role its dashboards select on.
-        string scrape = File.ReadAllText(Path.Combine(RepositoryLayout.Deploy, "prometheus", "prometheus.yml"));
-        foreach ((string name, ClusterMap map) in silos)
+        string scrape = File.ReadAllText(Path.Combine(RepositoryPaths.Deploy, "prometheus", "prometheus.yml"));
+        foreach ((string name, SiloPlan plan) in silos)
         {
-            Assert.Contains($"\"{name}:{map.ApiUrl.Port}\"", scrape);
+            Assert.Contains($"\"{name}:{plan.ApiUrl.Port}\"", scrape);
         }
     }
 
     [Fact]
     public async Task Prometheus_configuration_and_alert_rules_pass_promtool_and_their_unit_tests()
     {
-        string prometheus = Path.Combine(RepositoryLayout.Deploy, "prometheus");
+        string prometheus = Path.Combine(RepositoryPaths.Deploy, "prometheus");
         foreach (string[] command in new[]
         {
             new[] { "check", "config", "prometheus.yml" },
@@ -107,7 +113,7 @@ public sealed class DeploymentFileTests
     [Fact]
     public async Task Kustomization_makes_config_maps_of_every_dashboard_the_rules_and_the_collector_configuration()
     {
-        (int code, string output) = await Tool.RunAsync("kubectl", ["kustomize", RepositoryLayout.Deploy]);
+        (int code, string output) = await Tool.RunAsync("kubectl", ["kustomize", RepositoryPaths.Deploy]);
         Assert.True(code == 0, output);
         foreach (string dashboard in Directory.GetFiles(RepositoryLayout.Dashboards, "*.json"))
         {

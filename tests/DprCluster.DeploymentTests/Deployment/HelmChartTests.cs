@@ -2,6 +2,7 @@ using System.Text.Json;
 using DprCluster.DeploymentTests.Cluster;
 using DprCluster.Silo.Configuration;
 using DprCluster.Silo.Hosting;
+using DprCluster.Testing;
 
 namespace DprCluster.DeploymentTests.Deployment;
 
@@ -17,8 +18,8 @@ public sealed class HelmChartTests(ChartRendering chart) : IClassFixture<ChartRe
     [Fact]
     public async Task Both_renderings_pass_the_manifest_checks()
     {
-        string checker = Path.Combine(RepositoryLayout.Root, "tests", "DprCluster.DeploymentTests", "Deployment", "check_chart.py");
-        (int code, string output) = await Tool.RunAsync("/usr/bin/python3", [checker, RepositoryLayout.Chart, chart.DefaultsFile, chart.FeaturesFile]);
+        string checker = Path.Combine(RepositoryPaths.Root, "tests", "DprCluster.DeploymentTests", "Deployment", "check_chart.py");
+        (int code, string output) = await Tool.RunAsync("/usr/bin/python3", [checker, RepositoryPaths.Chart, chart.DefaultsFile, chart.FeaturesFile]);
         Assert.True(code == 0, output);
         Assert.Contains("0 problem(s)", output);
     }
@@ -26,10 +27,13 @@ public sealed class HelmChartTests(ChartRendering chart) : IClassFixture<ChartRe
     [Fact]
     public void Optional_parts_appear_exactly_when_their_values_switch_them_on()
     {
+        // The defaults deploy the Redis membership store; the features use an existing one.
         Assert.Equal(["ConfigMap", "Deployment", "Deployment", "HorizontalPodAutoscaler", "HorizontalPodAutoscaler", "PodDisruptionBudget",
-            "Service", "Service", "Service", "StatefulSet"], Kinds(chart.Defaults));
-        Assert.Equal(["ConfigMap", "Deployment", "Deployment", "PodDisruptionBudget", "Service", "Service", "Service", "ServiceMonitor",
-            "StatefulSet"], Kinds(chart.Features));
+            "Role", "RoleBinding", "Service", "Service", "Service", "ServiceAccount", "StatefulSet", "StatefulSet"], Kinds(chart.Defaults));
+        Assert.Equal(["ConfigMap", "Deployment", "Deployment", "PodDisruptionBudget", "Role", "RoleBinding", "Service", "Service",
+            "ServiceAccount", "ServiceMonitor", "StatefulSet"], Kinds(chart.Features));
+        JsonElement redis = Container(Find(chart.Defaults, "StatefulSet", "dprcluster-redis"));
+        Assert.Contains("--appendonly", redis.GetProperty("args").EnumerateArray().Select(a => a.GetString()));
 
         JsonElement plainEncoder = Container(Find(chart.Defaults, "Deployment", "dprcluster-encoder"));
         JsonElement gpuEncoder = Container(Find(chart.Features, "Deployment", "search-dprcluster-encoder"));
@@ -59,12 +63,12 @@ public sealed class HelmChartTests(ChartRendering chart) : IClassFixture<ChartRe
     }
 
     [Fact]
-    public void Every_silo_the_chart_runs_loads_its_configuration_and_finds_its_peers_through_the_charts_services()
+    public void Every_silo_the_chart_runs_loads_its_configuration_and_joins_one_cluster_through_the_membership_store()
     {
         foreach ((IReadOnlyList<JsonElement> objects, string ns) in new[] { (chart.Defaults, "default"), (chart.Features, ChartRendering.FeaturesNamespace) })
         {
             int silos = 0;
-            foreach (JsonElement workload in objects.Where(o => Kind(o) is "Deployment" or "StatefulSet"))
+            foreach (JsonElement workload in objects.Where(o => Kind(o) is "Deployment" or "StatefulSet" && Component(o) is not "membership"))
             {
                 string name = Name(workload);
                 bool stateful = Kind(workload) == "StatefulSet";
@@ -72,8 +76,8 @@ public sealed class HelmChartTests(ChartRendering chart) : IClassFixture<ChartRe
                 for (int ordinal = 0; ordinal < pods; ordinal++)
                 {
                     string pod = stateful ? $"{name}-{ordinal}" : $"{name}-7d9f8b6c5-x2x4q";
-                    ClusterMap map = Resolve(objects, workload, pod, ns, out SiloConfiguration configuration);
-                    CheckSilo(objects, workload, map, configuration, stateful ? ordinal : null, ns);
+                    SiloPlan plan = Resolve(objects, workload, pod, ns, out SiloConfiguration configuration);
+                    CheckSilo(objects, workload, plan, configuration, stateful ? ordinal : null, pod, ns);
                     silos++;
                 }
             }
@@ -82,7 +86,7 @@ public sealed class HelmChartTests(ChartRendering chart) : IClassFixture<ChartRe
     }
 
     /// <summary>What `dprcluster serve` would resolve in <paramref name="pod"/>, from the container's env and args and the ConfigMap it mounts.</summary>
-    private static ClusterMap Resolve(IReadOnlyList<JsonElement> objects, JsonElement workload, string pod, string ns,
+    private static SiloPlan Resolve(IReadOnlyList<JsonElement> objects, JsonElement workload, string pod, string ns,
         out SiloConfiguration configuration)
     {
         JsonElement container = Container(workload);
@@ -92,58 +96,61 @@ public sealed class HelmChartTests(ChartRendering chart) : IClassFixture<ChartRe
         {
             environment[variable.GetProperty("name").GetString()!] = EnvironmentValue(variable, pod, ns);
         }
-        // In the pod HOSTNAME is the pod name and the namespace comes from the service account; here both are explicit.
-        var platform = new Dictionary<string, string?>
-        {
-            ["Cluster:Kubernetes:HostName"] = pod,
-            ["Cluster:Kubernetes:Namespace"] = ns,
-        };
+        // In the pod POD_NAME comes from the downward API (the env above); the silo reads it from the process environment.
+        var platform = new Dictionary<string, string?> { ["Cluster:Kubernetes:PodName"] = environment["POD_NAME"] };
         return SiloLaunch.Resolve(args, environment, path => MountedFile(objects, workload, path), platform, out configuration);
     }
 
-    private static void CheckSilo(IReadOnlyList<JsonElement> objects, JsonElement workload, ClusterMap map, SiloConfiguration configuration,
-        int? ordinal, string ns)
+    private static void CheckSilo(IReadOnlyList<JsonElement> objects, JsonElement workload, SiloPlan plan, SiloConfiguration configuration,
+        int? ordinal, string pod, string ns)
     {
-        string pod = $"{Name(workload)} {ordinal}";
         JsonElement container = Container(workload);
-        // Probes and Services reach the pod on its declared ports, on every interface.
-        Assert.Equal(ContainerPort(container, "http"), map.ApiUrl.Port);
-        Assert.Equal(ContainerPort(container, "internal"), map.InternalUrl.Port);
-        Assert.Equal("0.0.0.0", map.ApiUrl.Host);
-        Assert.Equal("0.0.0.0", map.InternalUrl.Host);
+        // Probes and Services reach the pod on its declared ports, on every interface; Orleans listens on the silo port.
+        Assert.Equal(ContainerPort(container, "http"), plan.ApiUrl.Port);
+        Assert.Equal(ContainerPort(container, "silo"), plan.SiloPort);
+        Assert.Equal("0.0.0.0", plan.ApiUrl.Host);
+        Assert.True(plan.Kubernetes, pod);
+        Assert.Equal(pod, plan.SiloName);
 
-        string component = Labels(workload).GetProperty("app.kubernetes.io/component").GetString()!;
-        Assert.Equal(component, string.Join(',', SiloRoleNames.Names(map.Roles)));
+        string component = Component(workload);
+        Assert.Equal(component, string.Join(',', SiloRoleNames.Names(plan.Roles)));
 
-        // Shard silo i is StatefulSet pod i, addressed through the headless Service that governs the set.
-        JsonElement shards = objects.Single(o => Kind(o) == "StatefulSet");
-        string governing = shards.GetProperty("spec").GetProperty("serviceName").GetString()!;
-        Assert.Equal(shards.GetProperty("spec").GetProperty("replicas").GetInt32(), map.ShardSilos.Count);
-        for (int i = 0; i < map.ShardSilos.Count; i++)
+        // Shard silo i is StatefulSet pod i: replicas are placed on the silo with that name.
+        JsonElement shards = objects.Single(o => Kind(o) == "StatefulSet" && Component(o) == "shard");
+        Assert.Equal(shards.GetProperty("spec").GetProperty("replicas").GetInt32(), plan.Placement.SiloCount);
+        for (int i = 0; i < plan.Placement.SiloCount; i++)
         {
-            Assert.Equal($"{Name(shards)}-{i}.{governing}.{ns}.svc.cluster.local", map.ShardSilos[i].Host);
-            Assert.True(Forwards(Find(objects, "Service", governing), map.ShardSilos[i].Port, Container(shards), "internal"), pod);
+            Assert.Equal($"{Name(shards)}-{i}", plan.Placement.SiloNames[i]);
         }
-        Assert.Equal(ordinal, map.ShardSiloIndex);
+        Assert.Equal(ordinal, plan.ShardOrdinal);
         if (ordinal is not null)
         {
-            Assert.NotEmpty(map.OwnedShards);
+            Assert.NotEmpty(plan.OwnedShards);
             string data = Path.GetFullPath(configuration.Silo.DataDirectory);
             Assert.Contains(container.GetProperty("volumeMounts").EnumerateArray(), m => m.GetProperty("mountPath").GetString() == data);
             Assert.Equal(data, configuration.ShardOptions(EncoderFactory.Dimension(configuration.Encoder)).DataDirectory);
         }
 
-        // Gateways reach the encoders through the encoder Service.
-        if (component == "gateway")
+        // Every silo joins through Redis: the chart's own store (a Service forwarding to its redis port) or the one named by value.
+        Assert.Equal(MembershipProvider.Redis, plan.Membership);
+        string[] store = plan.MembershipConnectionString!.Split(',')[0].Split(':');
+        if (objects.Any(o => Kind(o) == "StatefulSet" && Component(o) == "membership"))
         {
-            Uri encoder = Assert.Single(map.EncoderSilos);
-            string[] host = encoder.Host.Split('.');
-            Assert.Equal($"{host[0]}.{ns}.svc.cluster.local", encoder.Host);
-            JsonElement service = Find(objects, "Service", host[0]);
-            Assert.True(Forwards(service, encoder.Port, Container(Find(objects, "Deployment", host[0])), "internal"), pod);
+            JsonElement service = Find(objects, "Service", store[0]);
+            JsonElement redis = objects.Single(o => Kind(o) == "StatefulSet" && Component(o) == "membership");
+            Assert.True(Forwards(service, int.Parse(store[1], System.Globalization.CultureInfo.InvariantCulture), Container(redis), "redis"), pod);
         }
+        else
+        {
+            Assert.Equal("redis.shared.svc.cluster.local", store[0]);
+        }
+        Assert.Equal(Name(Find(objects, "ServiceAccount", PodSpec(workload).GetProperty("serviceAccountName").GetString()!)),
+            PodSpec(workload).GetProperty("serviceAccountName").GetString());
         Assert.True(EncoderFactory.Dimension(configuration.Encoder) > 0, pod);
     }
+
+    private static string Component(JsonElement o) =>
+        o.GetProperty("metadata").GetProperty("labels").GetProperty("app.kubernetes.io/component").GetString()!;
 
     private static string? EnvironmentValue(JsonElement variable, string pod, string ns)
     {
@@ -158,6 +165,7 @@ public sealed class HelmChartTests(ChartRendering chart) : IClassFixture<ChartRe
             {
                 "metadata.name" => pod,
                 "metadata.namespace" => ns,
+                "status.podIP" => "10.1.2.3",
                 string other => throw new Xunit.Sdk.XunitException($"unexpected fieldRef {other}"),
                 null => null,
             };

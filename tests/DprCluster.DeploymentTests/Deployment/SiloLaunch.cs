@@ -4,6 +4,7 @@ using DprCluster.DeploymentTests.Cluster;
 using DprCluster.Silo.Configuration;
 using DprCluster.Silo.Telemetry;
 using Microsoft.Extensions.Configuration;
+using DprCluster.Testing;
 
 namespace DprCluster.DeploymentTests.Deployment;
 
@@ -14,7 +15,7 @@ namespace DprCluster.DeploymentTests.Deployment;
 /// </summary>
 internal static class SiloLaunch
 {
-    private static readonly string[] DockerfileLines = File.ReadAllLines(Path.Combine(RepositoryLayout.Deploy, "Dockerfile"));
+    private static readonly string[] DockerfileLines = File.ReadAllLines(Path.Combine(RepositoryPaths.Deploy, "Dockerfile"));
 
     /// <summary>Environment the image sets (ENV instructions after the last FROM).</summary>
     public static IReadOnlyDictionary<string, string> ImageEnvironment { get; } = ReadImageEnvironment();
@@ -23,12 +24,12 @@ internal static class SiloLaunch
     public static IReadOnlyList<string> ImageCommand { get; } = ReadImageCommand();
 
     /// <summary>
-    /// Loads a silo's configuration and resolves its cluster map. <paramref name="command"/> is the container's command
+    /// Loads a silo's configuration and resolves its plan. <paramref name="command"/> is the container's command
     /// after the entrypoint (<c>serve</c> and its options); <paramref name="readFile"/> gives the content of the file
     /// <c>--config</c> names, as mounted in the container; <paramref name="settings"/> stands for what the platform
-    /// supplies otherwise (on Kubernetes: the host name and the service account's namespace).
+    /// supplies otherwise (on Kubernetes: the pod name).
     /// </summary>
-    public static ClusterMap Resolve(IReadOnlyList<string> command, IReadOnlyDictionary<string, string?> environment,
+    public static SiloPlan Resolve(IReadOnlyList<string> command, IReadOnlyDictionary<string, string?> environment,
         Func<string, string>? readFile, IReadOnlyDictionary<string, string?> settings, out SiloConfiguration configuration)
     {
         Assert.Equal("serve", command[0]);
@@ -54,7 +55,7 @@ internal static class SiloLaunch
                 "--role" => "Silo:Roles",
                 "--data" => "Silo:DataDirectory",
                 "--api-url" => "Silo:ApiUrl",
-                "--internal-url" => "Silo:InternalUrl",
+                "--silo-port" => "Silo:SiloPort",
                 "--index" => "Silo:Index",
                 _ => throw new Xunit.Sdk.XunitException($"`serve` has no option {option}"),
             };
@@ -101,7 +102,7 @@ internal static class SiloLaunch
         TelemetryOptions telemetry = root.GetSection("Telemetry").Get<TelemetryOptions>(binder => binder.ErrorOnUnknownConfiguration = true)
             ?? new TelemetryOptions();
         Assert.InRange(telemetry.TraceSampleRatio, 0.0, 1.0);
-        return ClusterMapResolver.Resolve(configuration.Silo, configuration.Cluster);
+        return SiloPlan.Resolve(configuration.Silo, configuration.Cluster);
     }
 
     private static int LastStage => Array.FindLastIndex(DockerfileLines, l => l.StartsWith("FROM ", StringComparison.Ordinal));

@@ -23,7 +23,9 @@ VALUES_PATH = re.compile(r"\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+)")
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 API_VERSIONS = {"StatefulSet": "apps/v1", "Deployment": "apps/v1", "Service": "v1", "ConfigMap": "v1",
                 "HorizontalPodAutoscaler": "autoscaling/v2", "PodDisruptionBudget": "policy/v1",
-                "ServiceMonitor": "monitoring.coreos.com/v1"}
+                "ServiceMonitor": "monitoring.coreos.com/v1", "ServiceAccount": "v1",
+                "Role": "rbac.authorization.k8s.io/v1", "RoleBinding": "rbac.authorization.k8s.io/v1"}
+SILO_COMPONENTS = ("gateway", "shard", "encoder")
 WORKLOADS = ("Deployment", "StatefulSet")
 PROBES = (("startupProbe", "/healthz"), ("livenessProbe", "/healthz"), ("readinessProbe", "/readyz"))
 
@@ -116,10 +118,12 @@ def check_workload(name, workload, by_kind, problems):
             problems.append(f"{name}: volume {volume.get('name')} names config map {volume['configMap'].get('name')}, which the chart does not make")
     if not pod.get("containers"):
         problems.append(f"{name}: no containers")
+    silo = pod_labels(workload).get("app.kubernetes.io/component") in SILO_COMPONENTS
     for container in pod.get("containers", []):
         where = f"{name} container {container.get('name')}"
         ports = {port.get("name") for port in container.get("ports", [])}
-        for probe, path in PROBES:
+        # Silos answer the health endpoints; other workloads (the membership store) bring probes of their own kind.
+        for probe, path in PROBES if silo else ():
             get = (container.get(probe) or {}).get("httpGet") or {}
             if get.get("path") != path:
                 problems.append(f"{where}: {probe} path is {get.get('path')!r}, want {path}")
@@ -137,6 +141,27 @@ def check_workload(name, workload, by_kind, problems):
             problems.append(f"{where}: nvidia.com/gpu requests {gpu_requests} differ from limits {gpu_limits} (extended resources need both equal)")
         if gpu_requests and not (pod.get("nodeSelector") or pod.get("affinity")):
             problems.append(f"{where}: requests GPUs but the pod selects no GPU nodes")
+
+
+def check_pod_permissions(name, workload, by_kind, problems):
+    """Silos run Orleans' Kubernetes hosting, which watches and deletes silo pods: their account must be allowed to."""
+    if pod_labels(workload).get("app.kubernetes.io/component") not in SILO_COMPONENTS:
+        return
+    account = pod_spec(workload).get("serviceAccountName")
+    if account not in {obj["metadata"]["name"] for obj in by_kind.get("ServiceAccount", [])}:
+        problems.append(f"{name}: serviceAccountName {account!r} is not a ServiceAccount of the chart")
+        return
+    roles = {obj["metadata"]["name"]: obj for obj in by_kind.get("Role", [])}
+    granted = set()
+    for binding in by_kind.get("RoleBinding", []):
+        if any(s.get("kind") == "ServiceAccount" and s.get("name") == account for s in binding.get("subjects", [])):
+            role = roles.get(binding.get("roleRef", {}).get("name"))
+            for rule in (role or {}).get("rules", []):
+                if "pods" in rule.get("resources", []):
+                    granted |= set(rule.get("verbs", []))
+    missing = {"get", "watch", "list", "delete"} - granted
+    if missing:
+        problems.append(f"{name}: its service account may not {sorted(missing)} pods, which Orleans' Kubernetes hosting needs")
 
 
 def check_rendering(path, problems):
@@ -163,6 +188,7 @@ def check_rendering(path, problems):
     workloads = [obj for kind in WORKLOADS for obj in by_kind.get(kind, [])]
     for workload in workloads:
         check_workload(f"{label} {workload['kind']} {workload['metadata']['name']}", workload, by_kind, problems)
+        check_pod_permissions(f"{label} {workload['kind']} {workload['metadata']['name']}", workload, by_kind, problems)
 
     services = by_kind.get("Service", [])
     for service in services:

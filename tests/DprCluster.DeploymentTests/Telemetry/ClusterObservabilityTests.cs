@@ -2,6 +2,7 @@ using System.Text.Json;
 using DprCluster.DeploymentTests.Cluster;
 using DprCluster.Grains.Placement;
 using Xunit.Abstractions;
+using DprCluster.Testing;
 
 namespace DprCluster.DeploymentTests.Telemetry;
 
@@ -111,12 +112,12 @@ public sealed class ClusterObservabilityTests(ObservedCluster cluster, ITestOutp
         foreach (ReceivedSpan shard in shardSpans.Append(Assert.Single(spans, s => s.Name == "encoder.encode")))
         {
             Assert.NotEqual(search.Service, shard.Service);
-            // The parent chain crosses the process boundary (the callee's ASP.NET Core request span continues the
-            // gateway's call span) and reaches the gateway's search span.
+            // The parent chain crosses the process boundary (the callee's Orleans grain-call span continues the
+            // gateway's, which Orleans carries in the request context) and reaches the gateway's search span.
             List<string> chain = Ancestors(shard, byId);
             Assert.Contains(search.SpanId, chain);
-            string server = Assert.Single(chain, id => byId[id].Scope == "Microsoft.AspNetCore" && byId[id].Service == shard.Service);
-            Assert.Equal(shard.Name == "encoder.encode" ? "coordinator.encode" : "coordinator.shard_call", byId[byId[server].ParentSpanId!].Name);
+            string server = Assert.Single(chain, id => byId[id].Scope == OrleansScope && byId[id].Service == shard.Service);
+            Assert.Equal(shard.Name == "encoder.encode" ? "coordinator.encode" : "coordinator.shard_call", CallerOf(byId[server], byId).Name);
         }
         // The gateway's request span continued the caller's W3C context.
         Assert.Equal(callerSpan, byId[Ancestors(search, byId)[^1]].ParentSpanId);
@@ -149,9 +150,10 @@ public sealed class ClusterObservabilityTests(ObservedCluster cluster, ITestOutp
         foreach (ReceivedSpan commit in commits)
         {
             // The replica's commit joins the gateway's write span across the process boundary (through the replica's
-            // ASP.NET Core request span, which continues the traceparent); the log append and the apply are its children.
+            // Orleans grain-call span, which continues the gateway's); the log append and the apply are its children.
             ReceivedSpan request = byId[commit.ParentSpanId!];
-            Assert.Equal(("Microsoft.AspNetCore", commit.Service, write.SpanId), (request.Scope, request.Service, request.ParentSpanId));
+            Assert.Equal((OrleansScope, commit.Service), (request.Scope, request.Service));
+            Assert.Equal(write.SpanId, CallerOf(request, byId).SpanId);
             Assert.NotEqual(write.Service, commit.Service);
             Assert.Single(spans, s => s.Name == "wal.append" && s.ParentSpanId == commit.SpanId);
             Assert.Single(spans, s => s.Name == "shard.apply" && s.ParentSpanId == commit.SpanId);
@@ -210,6 +212,19 @@ public sealed class ClusterObservabilityTests(ObservedCluster cluster, ITestOutp
             }
         }
         return results;
+    }
+
+    private const string OrleansScope = "Microsoft.Orleans.Application";
+
+    /// <summary>The nearest span above <paramref name="span"/> that is not one of Orleans' own (the call's caller).</summary>
+    private static ReceivedSpan CallerOf(ReceivedSpan span, Dictionary<string, ReceivedSpan> byId)
+    {
+        ReceivedSpan current = byId[span.ParentSpanId!];
+        while (current.Scope == OrleansScope)
+        {
+            current = byId[current.ParentSpanId!];
+        }
+        return current;
     }
 
     private static List<string> Ancestors(ReceivedSpan span, Dictionary<string, ReceivedSpan> byId)

@@ -3,6 +3,7 @@ using DprCluster.Text.Bm25;
 using DprCluster.Text.Corpora;
 using DprCluster.Text.Fusion;
 using DprCluster.Text.Tests.Corpora;
+using DprCluster.Core.Hashing;
 
 namespace DprCluster.Text.Tests.Bm25;
 
@@ -23,7 +24,7 @@ public class ClusterStatisticsTests
         foreach (CorpusDocument document in scifact.Corpus)
         {
             single.Upsert(document.Id, document.Title, document.Text);
-            shards[StableHash.ShardOf(document.Id, 4)].Upsert(document.Id, document.Title, document.Text);
+            shards[PassageIdHash.ShardOf(document.Id, 4)].Upsert(document.Id, document.Title, document.Text);
         }
         Assert.Equal(scifact.Corpus.Count, shards.Sum(s => s.Count));
         Assert.All(shards, s => Assert.InRange(s.Count, scifact.Corpus.Count / 5, scifact.Corpus.Count / 3));

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
-using DprCluster.Index.Storage;
 using DprCluster.Text.Analysis;
 using DprCluster.Text.Bm25;
+using DprCluster.Core.Storage;
 
 namespace DprCluster.Text.Tests.Bm25;
 

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using DprCluster.Grains.Contracts;
+using DprCluster.Abstractions;
 
 namespace DprCluster.Grains.Shard.Storage;
 

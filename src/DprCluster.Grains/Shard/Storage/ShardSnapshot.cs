@@ -1,8 +1,8 @@
 using System.Buffers.Binary;
-using DprCluster.Grains.Contracts;
+using DprCluster.Abstractions;
 using DprCluster.Index.Hnsw;
-using DprCluster.Index.Storage;
 using DprCluster.Text.Bm25;
+using DprCluster.Core.Storage;
 
 namespace DprCluster.Grains.Shard.Storage;
 

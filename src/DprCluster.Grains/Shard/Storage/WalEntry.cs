@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
-using DprCluster.Grains.Contracts;
+using DprCluster.Abstractions;
 
 namespace DprCluster.Grains.Shard.Storage;
 

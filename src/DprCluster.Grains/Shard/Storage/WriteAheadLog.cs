@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Diagnostics;
 using DprCluster.Grains.Telemetry;
-using DprCluster.Index.Storage;
+using DprCluster.Core.Storage;
 
 namespace DprCluster.Grains.Shard.Storage;
 

@@ -1,0 +1,49 @@
+namespace DprCluster.Abstractions;
+
+/// <summary>One replica of one shard as the cluster view shows it.</summary>
+/// <param name="Replica">Replica index r (the grain key's <c>replica-{r}</c>).</param>
+/// <param name="Silo">Name of the silo that holds its data.</param>
+/// <param name="Reachable">Whether it answered.</param>
+/// <param name="Stats">What it holds, when it answered.</param>
+/// <param name="Error">Why it did not answer, or its recovery error.</param>
+[GenerateSerializer, Immutable, Alias("dpr.ReplicaStatus")]
+public sealed record ReplicaStatus(
+    [property: Id(0)] int Replica,
+    [property: Id(1)] string Silo,
+    [property: Id(2)] bool Reachable,
+    [property: Id(3)] ShardStats? Stats,
+    [property: Id(4)] string? Error);
+
+/// <summary>One shard and its replicas.</summary>
+/// <param name="ShardId">The shard.</param>
+/// <param name="Replicas">Its replicas, replica 0 first.</param>
+[GenerateSerializer, Immutable, Alias("dpr.ShardStatus")]
+public sealed record ShardStatus([property: Id(0)] int ShardId, [property: Id(1)] ReplicaStatus[] Replicas);
+
+/// <summary>One silo (process) of the cluster as membership sees it.</summary>
+/// <param name="Name">Silo name (on Kubernetes, the pod name).</param>
+/// <param name="Address">Orleans silo address.</param>
+/// <param name="Status">Membership status (active, joining, dead, …).</param>
+/// <param name="Roles">Roles it runs.</param>
+/// <param name="Gpu">Whether its encoder runs on a GPU.</param>
+[GenerateSerializer, Immutable, Alias("dpr.SiloSummary")]
+public sealed record SiloSummary(
+    [property: Id(0)] string Name,
+    [property: Id(1)] string Address,
+    [property: Id(2)] string Status,
+    [property: Id(3)] string[] Roles,
+    [property: Id(4)] bool Gpu);
+
+/// <summary>The cluster view of <c>GET /v1/cluster</c>.</summary>
+/// <param name="ShardCount">S.</param>
+/// <param name="ReplicationFactor">R.</param>
+/// <param name="EncoderDimension">Vector length.</param>
+/// <param name="Silos">Members.</param>
+/// <param name="Shards">Every shard and its replicas.</param>
+[GenerateSerializer, Immutable, Alias("dpr.ClusterStatus")]
+public sealed record ClusterStatus(
+    [property: Id(0)] int ShardCount,
+    [property: Id(1)] int ReplicationFactor,
+    [property: Id(2)] int EncoderDimension,
+    [property: Id(3)] SiloSummary[] Silos,
+    [property: Id(4)] ShardStatus[] Shards);

@@ -1,0 +1,23 @@
+namespace DprCluster.Abstractions;
+
+/// <summary>
+/// Stateless worker on gateway silos: encodes, scatters to one live replica of every shard, merges and fuses; routes
+/// writes to every replica of the owning shard.
+/// </summary>
+public interface ICoordinatorGrain : IGrainWithIntegerKey
+{
+    /// <summary>Runs one search.</summary>
+    Task<SearchResponse> SearchAsync(SearchRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Inserts or replaces passages; returns once they are durable and visible on the replicas.</summary>
+    Task<UpsertResponse> UpsertAsync(Passage[] passages, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a passage; false when no replica had it.</summary>
+    Task<bool> DeleteAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>A passage from a live replica of its shard, or null.</summary>
+    Task<Passage?> GetAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>Silos, shards, replicas and their counts and states.</summary>
+    Task<ClusterStatus> GetClusterAsync(CancellationToken cancellationToken);
+}

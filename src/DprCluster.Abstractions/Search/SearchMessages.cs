@@ -1,0 +1,63 @@
+namespace DprCluster.Abstractions;
+
+/// <summary>A search as the gateway hands it to the coordinator.</summary>
+/// <param name="Query">The question.</param>
+/// <param name="K">Hits to return.</param>
+/// <param name="Mode">Dense, BM25 or hybrid.</param>
+/// <param name="Ef">HNSW beam width; null uses the shards' default.</param>
+/// <param name="Fusion">How hybrid mode fuses its lists.</param>
+[GenerateSerializer, Immutable, Alias("dpr.SearchRequest")]
+public sealed record SearchRequest(
+    [property: Id(0)] string Query,
+    [property: Id(1)] int K = 10,
+    [property: Id(2)] SearchMode Mode = SearchMode.Dense,
+    [property: Id(3)] int? Ef = null,
+    [property: Id(4)] FusionMethod Fusion = FusionMethod.Rrf);
+
+/// <summary>One ranked passage of a search response.</summary>
+/// <param name="Id">Passage id.</param>
+/// <param name="Score">Score in the search's mode (fused score for hybrid).</param>
+/// <param name="Title">Stored title.</param>
+/// <param name="Text">Stored text.</param>
+/// <param name="Shard">The shard that holds it.</param>
+/// <param name="Metadata">Stored attributes.</param>
+[GenerateSerializer, Immutable, Alias("dpr.PassageHit")]
+public sealed record PassageHit(
+    [property: Id(0)] string Id,
+    [property: Id(1)] float Score,
+    [property: Id(2)] string Title,
+    [property: Id(3)] string Text,
+    [property: Id(4)] int Shard,
+    [property: Id(5)] IReadOnlyDictionary<string, string>? Metadata);
+
+/// <summary>Milliseconds spent in each stage of one search.</summary>
+/// <param name="EncodeMs">Question encoding (dense and hybrid).</param>
+/// <param name="StatisticsMs">Gathering cluster-wide BM25 statistics (BM25 and hybrid).</param>
+/// <param name="ShardsMs">Fan-out to the shards until the last answered.</param>
+/// <param name="MergeMs">k-way merge and fusion.</param>
+[GenerateSerializer, Immutable, Alias("dpr.StageTimings")]
+public sealed record StageTimings(
+    [property: Id(0)] double EncodeMs,
+    [property: Id(1)] double StatisticsMs,
+    [property: Id(2)] double ShardsMs,
+    [property: Id(3)] double MergeMs);
+
+/// <summary>A search's answer. <see cref="Partial"/> is true when some shard had no live replica.</summary>
+/// <param name="Hits">Ranked hits, best first.</param>
+/// <param name="TookMs">Coordinator time.</param>
+/// <param name="Timings">Per-stage times.</param>
+/// <param name="Partial">Some shard did not answer.</param>
+/// <param name="FailedShards">The shards that did not answer.</param>
+[GenerateSerializer, Immutable, Alias("dpr.SearchResponse")]
+public sealed record SearchResponse(
+    [property: Id(0)] PassageHit[] Hits,
+    [property: Id(1)] double TookMs,
+    [property: Id(2)] StageTimings Timings,
+    [property: Id(3)] bool Partial,
+    [property: Id(4)] int[] FailedShards);
+
+/// <summary>Outcome of a batch upsert: every passage durable on every (or a quorum of) replica(s).</summary>
+/// <param name="Upserted">Passages written.</param>
+/// <param name="Shards">Shards the batch touched.</param>
+[GenerateSerializer, Immutable, Alias("dpr.UpsertResponse")]
+public sealed record UpsertResponse([property: Id(0)] int Upserted, [property: Id(1)] int Shards);

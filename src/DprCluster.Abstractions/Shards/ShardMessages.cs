@@ -1,0 +1,106 @@
+namespace DprCluster.Abstractions;
+
+/// <summary>An analysed bag-of-words query: distinct terms in order of first occurrence and how often each occurred.</summary>
+/// <param name="Terms">Distinct analysed terms.</param>
+/// <param name="Counts">Occurrences of each term (same length as <paramref name="Terms"/>).</param>
+[GenerateSerializer, Immutable, Alias("dpr.QueryTerms")]
+public sealed record QueryTerms([property: Id(0)] string[] Terms, [property: Id(1)] int[] Counts);
+
+/// <summary>BM25 collection statistics: documents, their total length, and document frequencies of some terms.</summary>
+/// <param name="DocumentCount">Number of documents.</param>
+/// <param name="TotalLength">Sum of document lengths in indexed terms.</param>
+/// <param name="DocumentFrequencies">Documents containing each term.</param>
+[GenerateSerializer, Immutable, Alias("dpr.CollectionStatistics")]
+public sealed record CollectionStatistics(
+    [property: Id(0)] long DocumentCount,
+    [property: Id(1)] long TotalLength,
+    [property: Id(2)] Dictionary<string, long> DocumentFrequencies);
+
+/// <summary>
+/// One shard's part of a search. Dense needs <see cref="Vector"/>; BM25 needs <see cref="Terms"/> and, for scores
+/// equal to an unsharded index, the cluster-wide <see cref="Statistics"/> gathered first.
+/// </summary>
+/// <param name="Vector">Question vector (dense and hybrid).</param>
+/// <param name="Terms">Analysed query terms (BM25 and hybrid).</param>
+/// <param name="Statistics">Cluster-wide statistics for <paramref name="Terms"/>; null scores with the shard's own.</param>
+/// <param name="K">Hits wanted from each list.</param>
+/// <param name="Ef">HNSW beam width; 0 uses the shard's default.</param>
+[GenerateSerializer, Immutable, Alias("dpr.ShardSearchRequest")]
+public sealed record ShardSearchRequest(
+    [property: Id(0)] float[]? Vector,
+    [property: Id(1)] QueryTerms? Terms,
+    [property: Id(2)] CollectionStatistics? Statistics,
+    [property: Id(3)] int K,
+    [property: Id(4)] int Ef = 0);
+
+/// <summary>One hit from one shard, with the stored passage so no second round trip is needed.</summary>
+/// <param name="Id">Passage id.</param>
+/// <param name="Score">Dense or BM25 score.</param>
+/// <param name="Title">Stored title.</param>
+/// <param name="Text">Stored text.</param>
+/// <param name="Metadata">Stored attributes.</param>
+[GenerateSerializer, Immutable, Alias("dpr.ShardHit")]
+public sealed record ShardHit(
+    [property: Id(0)] string Id,
+    [property: Id(1)] float Score,
+    [property: Id(2)] string Title,
+    [property: Id(3)] string Text,
+    [property: Id(4)] IReadOnlyDictionary<string, string>? Metadata);
+
+/// <summary>A shard's answer: its best dense and BM25 hits (either may be empty), best first.</summary>
+/// <param name="ShardId">The shard.</param>
+/// <param name="Dense">Dense hits.</param>
+/// <param name="Bm25">BM25 hits.</param>
+[GenerateSerializer, Immutable, Alias("dpr.ShardSearchResponse")]
+public sealed record ShardSearchResponse([property: Id(0)] int ShardId, [property: Id(1)] ShardHit[] Dense, [property: Id(2)] ShardHit[] Bm25);
+
+/// <summary>Passages with vectors to insert or replace on one shard.</summary>
+/// <param name="Passages">The passages.</param>
+[GenerateSerializer, Immutable, Alias("dpr.ShardUpsertRequest")]
+public sealed record ShardUpsertRequest([property: Id(0)] EncodedPassage[] Passages);
+
+/// <summary>Ids to delete on one shard.</summary>
+/// <param name="Ids">The ids.</param>
+[GenerateSerializer, Immutable, Alias("dpr.ShardDeleteRequest")]
+public sealed record ShardDeleteRequest([property: Id(0)] string[] Ids);
+
+/// <summary>A durable, visible write: the log sequence number of its last record and how many passages changed.</summary>
+/// <param name="ShardId">The shard.</param>
+/// <param name="Lsn">LSN of the write's last record.</param>
+/// <param name="Applied">Passages changed.</param>
+[GenerateSerializer, Immutable, Alias("dpr.ShardWriteResponse")]
+public sealed record ShardWriteResponse([property: Id(0)] int ShardId, [property: Id(1)] long Lsn, [property: Id(2)] int Applied);
+
+/// <summary>Serving state of a shard replica.</summary>
+[GenerateSerializer, Alias("dpr.ShardState")]
+public enum ShardState
+{
+    /// <summary>Loading its snapshot and replaying its log.</summary>
+    Recovering,
+
+    /// <summary>Recovered; answering reads and writes.</summary>
+    Serving,
+
+    /// <summary>Recovery failed (corrupt log or snapshot); the message says where.</summary>
+    Failed,
+}
+
+/// <summary>What a shard replica holds.</summary>
+/// <param name="ShardId">The shard.</param>
+/// <param name="State">Recovering, serving or failed.</param>
+/// <param name="Passages">Live passages.</param>
+/// <param name="DeletedSlots">Graph slots marked deleted.</param>
+/// <param name="LastLsn">LSN of the last logged record.</param>
+/// <param name="SnapshotLsn">LSN of the newest snapshot.</param>
+/// <param name="WalBytes">Bytes of log since the snapshot.</param>
+/// <param name="Error">Recovery or log error, when there is one.</param>
+[GenerateSerializer, Immutable, Alias("dpr.ShardStats")]
+public sealed record ShardStats(
+    [property: Id(0)] int ShardId,
+    [property: Id(1)] ShardState State,
+    [property: Id(2)] int Passages,
+    [property: Id(3)] int DeletedSlots,
+    [property: Id(4)] long LastLsn,
+    [property: Id(5)] long SnapshotLsn,
+    [property: Id(6)] long WalBytes,
+    [property: Id(7)] string? Error);

@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using DprCluster.Abstractions;
+using DprCluster.Grains.Shard.Storage;
+using DprCluster.Grains.Telemetry;
+
+namespace DprCluster.Grains.Shard;
+
+public sealed partial class ShardReplica
+{
+    /// <summary>Newest readable snapshot (an unreadable one falls back to the one before), then the log after it.</summary>
+    private void Recover()
+    {
+        Directory.CreateDirectory(_directory);
+        ShardContents? contents = null;
+        var skipped = new List<string>();
+        foreach ((string path, long lsn) in ShardSnapshot.List(_directory))
+        {
+            try
+            {
+                contents = ShardSnapshot.Read(path, ShardId);
+                _snapshotBytes = new FileInfo(path).Length;
+                break;
+            }
+            catch (IOException e)
+            {
+                // The log still covers everything after the previous snapshot, so falling back loses nothing.
+                skipped.Add($"{Path.GetFileName(path)}: {e.Message}");
+            }
+        }
+        contents ??= CreateEmpty();
+        if (contents.Vectors.Dimensions != _options.Dimensions)
+        {
+            throw new InvalidDataException(
+                $"shard {ShardId} holds {contents.Vectors.Dimensions}-dimensional vectors but the encoder produces {_options.Dimensions}");
+        }
+        try
+        {
+            _log = WriteAheadLog.Open(_directory, contents.Lsn, _options.Sync, entry => Apply(contents, entry), ShardId);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"shard {ShardId}: a log record cannot be applied: {e.Message}", e);
+        }
+        _snapshotLsn = contents.Lsn;
+        _previousSnapshotLsn = contents.Lsn;
+        _data = contents;
+        if (skipped.Count > 0)
+        {
+            _error = "recovered past damaged snapshots: " + string.Join("; ", skipped);
+        }
+    }
+
+    /// <summary>Applies one log record to the shard's structures; false when a delete found nothing.</summary>
+    private static bool Apply(ShardContents contents, WalEntry entry)
+    {
+        if (entry.Kind == WalEntryKind.Upsert)
+        {
+            EncodedPassage upsert = entry.Upsert!;
+            // Store first, graph second: a search that finds the key can always resolve it.
+            long key = contents.Passages.Upsert(upsert.Passage);
+            contents.Vectors.Add(key, upsert.Vector);
+            contents.Postings.Upsert(upsert.Passage.Id, upsert.Passage.Title, upsert.Passage.Text);
+            return true;
+        }
+        long? existing = contents.Passages.KeyOf(entry.DeletedId!);
+        if (existing is null)
+        {
+            return false;
+        }
+        contents.Vectors.Remove(existing.Value);
+        contents.Postings.Delete(entry.DeletedId!);
+        contents.Passages.Remove(entry.DeletedId!);
+        return true;
+    }
+
+    /// <summary>
+    /// Writes a snapshot at the log's last LSN (writes wait, searches do not), keeps it and the one before, and drops
+    /// log files older than the one before: a damaged newest snapshot can always fall back.
+    /// </summary>
+    private void TakeSnapshot()
+    {
+        ShardContents data = _data!;
+        long lsn = _log!.LastLsn;
+        if (lsn == _snapshotLsn)
+        {
+            return;
+        }
+        long started = Stopwatch.GetTimestamp();
+        using Activity? span = StartSpan(DprClusterTelemetry.Spans.Snapshot);
+        data.Vectors.Compact(tombstoneRatio: 0.3);
+        string written = ShardSnapshot.Write(_directory, ShardId, data with { Lsn = lsn });
+        Interlocked.Exchange(ref _snapshotBytes, new FileInfo(written).Length);
+        long keep = _snapshotLsn;
+        foreach ((string path, long snapshotLsn) in ShardSnapshot.List(_directory))
+        {
+            if (snapshotLsn < keep)
+            {
+                File.Delete(path);
+            }
+        }
+        _log.Rotate(obsoleteThroughLsn: keep);
+        _previousSnapshotLsn = keep;
+        Interlocked.Exchange(ref _snapshotLsn, lsn);
+        ShardTelemetry.RecordSnapshot(ShardTag, started);
+    }
+}

@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using DprCluster.Grains.Telemetry;
+
+namespace DprCluster.Grains.Shard;
+
+public sealed partial class ShardReplica
+{
+    /// <summary>The <c>shard</c> attribute of this replica's spans and metrics, boxed once.</summary>
+    internal KeyValuePair<string, object?> ShardTag { get; }
+
+    /// <summary>Live passages, for the passages gauge.</summary>
+    internal long PassageCount => _data?.Passages.Count ?? 0;
+
+    /// <summary>Deleted graph slots not yet reused, for the tombstones gauge.</summary>
+    internal long TombstoneCount => _data?.Vectors.DeletedCount ?? 0;
+
+    /// <summary>Size of the newest snapshot written or recovered from, for the snapshot size gauge.</summary>
+    internal long SnapshotBytes => Interlocked.Read(ref _snapshotBytes);
+
+    private Activity? StartSpan(string name)
+    {
+        Activity? span = SampledSpans.Start(ShardTelemetry.Source, name);
+        span?.SetTag(ShardTag.Key, ShardTag.Value);
+        return span;
+    }
+
+    /// <summary>
+    /// Starts a group commit's span: a child of the first sampled writer's span and linked to every other sampled
+    /// writer's, so each write's trace reaches the log append and apply that made it durable. A group whose writers
+    /// were all sampled out gets an unrecorded one.
+    /// </summary>
+    private Activity? StartCommitSpan(List<PendingWrite> group)
+    {
+        if (!ShardTelemetry.Source.HasListeners())
+        {
+            return null;
+        }
+        ActivityContext parent = default;
+        ActivityContext unsampled = default;
+        List<ActivityLink>? links = null;
+        foreach (PendingWrite write in group)
+        {
+            if (write.Caller == default)
+            {
+                continue;
+            }
+            if ((write.Caller.TraceFlags & ActivityTraceFlags.Recorded) == 0)
+            {
+                unsampled = write.Caller;
+            }
+            else if (parent == default)
+            {
+                parent = write.Caller;
+            }
+            else
+            {
+                (links ??= []).Add(new ActivityLink(write.Caller));
+            }
+        }
+        if (parent == default && unsampled != default)
+        {
+            // An unrecorded stand-in for the sampled-out writers: the apply and log spans below then stay unrecorded
+            // too (see SampledSpans) instead of starting traces of their own.
+            return new Activity(DprClusterTelemetry.Spans.Commit)
+                .SetParentId(unsampled.TraceId, unsampled.SpanId, ActivityTraceFlags.None)
+                .Start();
+        }
+        Activity? span = ShardTelemetry.Source.StartActivity(DprClusterTelemetry.Spans.Commit, ActivityKind.Internal, parent,
+            tags: null, links);
+        span?.SetTag(ShardTag.Key, ShardTag.Value);
+        return span;
+    }
+}

@@ -1,0 +1,207 @@
+using System.Diagnostics;
+using DprCluster.Abstractions;
+using DprCluster.Grains.Shard.Storage;
+using DprCluster.Grains.Telemetry;
+using DprCluster.Index.Vectors;
+
+namespace DprCluster.Grains.Shard;
+
+public sealed partial class ShardReplica
+{
+    /// <summary>Inserts or replaces passages (with their vectors); completes once they are durable and visible.</summary>
+    public Task<ShardWriteResponse> UpsertAsync(ShardUpsertRequest request, CancellationToken cancellationToken)
+    {
+        Serving();
+        ArgumentNullException.ThrowIfNull(request);
+        foreach (EncodedPassage passage in request.Passages)
+        {
+            ValidatePassage(passage);
+        }
+        return Enqueue(new PendingWrite(request.Passages, null, false), cancellationToken);
+    }
+
+    /// <summary>Deletes passages; unknown ids are ignored and not counted.</summary>
+    public Task<ShardWriteResponse> DeleteAsync(ShardDeleteRequest request, CancellationToken cancellationToken)
+    {
+        Serving();
+        ArgumentNullException.ThrowIfNull(request);
+        foreach (string id in request.Ids)
+        {
+            if (string.IsNullOrEmpty(id))
+            {
+                throw new ClusterException(ClusterErrorCodes.InvalidRequest, "passage ids must be non-empty");
+            }
+        }
+        return Enqueue(new PendingWrite(null, request.Ids, false), cancellationToken);
+    }
+
+    /// <summary>Writes a snapshot now (between writes) and returns once it is durable.</summary>
+    public Task SnapshotAsync(CancellationToken cancellationToken = default)
+    {
+        Serving();
+        return Enqueue(new PendingWrite(null, null, true), cancellationToken);
+    }
+
+    private Task<ShardWriteResponse> Enqueue(PendingWrite write, CancellationToken cancellationToken)
+    {
+        if (!_writes.Writer.TryWrite(write))
+        {
+            throw new ClusterException(ClusterErrorCodes.ShardUnavailable, $"shard {ShardId} is shutting down");
+        }
+        // Giving up waiting does not withdraw the write: it may still commit, as with any timed-out RPC.
+        return write.Done.Task.WaitAsync(cancellationToken);
+    }
+
+    private void ValidatePassage(EncodedPassage passage)
+    {
+        if (passage?.Passage is null || passage.Vector is null)
+        {
+            throw new ClusterException(ClusterErrorCodes.InvalidRequest, "passage and vector are required");
+        }
+        if (string.IsNullOrEmpty(passage.Passage.Id))
+        {
+            throw new ClusterException(ClusterErrorCodes.InvalidRequest, "passage ids must be non-empty");
+        }
+        if (passage.Vector.Length != _options.Dimensions)
+        {
+            throw new ClusterException(ClusterErrorCodes.DimensionMismatch,
+                $"passage '{passage.Passage.Id}' has a {passage.Vector.Length}-dimensional vector; shard {ShardId} stores {_options.Dimensions}");
+        }
+        if (!VectorKernels.AllFinite(passage.Vector))
+        {
+            throw new ClusterException(ClusterErrorCodes.InvalidRequest, $"passage '{passage.Passage.Id}' has NaN or infinite vector values");
+        }
+    }
+
+    /// <summary>
+    /// The single writer: take every queued write (up to the group size), log them in one append with one fsync,
+    /// apply them in order, acknowledge, and snapshot when enough records have accumulated.
+    /// </summary>
+    private async Task RunWriteLoopAsync()
+    {
+        var group = new List<PendingWrite>();
+        var entries = new List<WalEntry>();
+        while (await _writes.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            group.Clear();
+            entries.Clear();
+            while (group.Count < _options.MaxGroupCommit && _writes.Reader.TryRead(out PendingWrite? write))
+            {
+                group.Add(write);
+            }
+            long lsn = _log!.LastLsn;
+            foreach (PendingWrite write in group)
+            {
+                foreach (EncodedPassage passage in write.Upserts ?? [])
+                {
+                    entries.Add(new WalEntry(++lsn, WalEntryKind.Upsert, passage, null));
+                }
+                foreach (string id in write.Deletes ?? [])
+                {
+                    entries.Add(new WalEntry(++lsn, WalEntryKind.Delete, null, id));
+                }
+            }
+            bool snapshotRequested;
+            using (Activity? commit = StartCommitSpan(group))
+            {
+                commit?.SetTag(DprClusterTelemetry.Attributes.Count, entries.Count);
+                if (!TryLog(group, entries))
+                {
+                    continue;
+                }
+                snapshotRequested = ApplyAndAcknowledge(group, entries);
+            }
+            if (snapshotRequested || _log.LastLsn - Interlocked.Read(ref _snapshotLsn) >= _options.SnapshotEveryRecords)
+            {
+                SnapshotAndAcknowledge(group);
+            }
+        }
+    }
+
+    /// <summary>Applies a logged group in order and acknowledges each write; true when one of them asked for a snapshot.</summary>
+    private bool ApplyAndAcknowledge(List<PendingWrite> group, List<WalEntry> entries)
+    {
+        using Activity? span = StartSpan(DprClusterTelemetry.Spans.Apply);
+        int next = 0;
+        bool snapshotRequested = false;
+        foreach (PendingWrite write in group)
+        {
+            int count = (write.Upserts?.Count ?? 0) + (write.Deletes?.Count ?? 0);
+            int applied = 0;
+            for (int i = 0; i < count; i++)
+            {
+                applied += Apply(_data!, entries[next++]) ? 1 : 0;
+            }
+            snapshotRequested |= write.Snapshot;
+            if (!write.Snapshot)
+            {
+                write.Done.TrySetResult(new ShardWriteResponse(ShardId, next == 0 ? _log!.LastLsn : entries[next - 1].Lsn, applied));
+            }
+        }
+        return snapshotRequested;
+    }
+
+    private bool TryLog(List<PendingWrite> group, List<WalEntry> entries)
+    {
+        if (entries.Count == 0)
+        {
+            return true;
+        }
+        try
+        {
+            _log!.Append(entries);
+            return true;
+        }
+        catch (IOException e)
+        {
+            // The log's tail is now unknown: stop taking writes until an operator (or a restart's recovery) looks.
+            _error = $"log write failed: {e.Message}";
+            _state = ShardState.Failed;
+            foreach (PendingWrite write in group)
+            {
+                write.Done.TrySetException(new ClusterException(ClusterErrorCodes.ShardFailed, $"shard {ShardId}: {_error}", e));
+            }
+            return false;
+        }
+    }
+
+    private void SnapshotAndAcknowledge(List<PendingWrite> group)
+    {
+        try
+        {
+            TakeSnapshot();
+            foreach (PendingWrite write in group)
+            {
+                if (write.Snapshot)
+                {
+                    write.Done.TrySetResult(new ShardWriteResponse(ShardId, _log!.LastLsn, 0));
+                }
+            }
+        }
+        catch (IOException e)
+        {
+            // A failed snapshot loses nothing (the log still has every record); writes go on.
+            foreach (PendingWrite write in group)
+            {
+                if (write.Snapshot)
+                {
+                    write.Done.TrySetException(new ClusterException(ClusterErrorCodes.Internal, $"snapshot failed: {e.Message}", e));
+                }
+            }
+        }
+    }
+
+    private sealed class PendingWrite(IReadOnlyList<EncodedPassage>? upserts, IReadOnlyList<string>? deletes, bool snapshot)
+    {
+        public IReadOnlyList<EncodedPassage>? Upserts { get; } = upserts;
+
+        public IReadOnlyList<string>? Deletes { get; } = deletes;
+
+        public bool Snapshot { get; } = snapshot;
+
+        /// <summary>The span of whoever sent the write, so the commit that makes it durable joins its trace.</summary>
+        public ActivityContext Caller { get; } = Activity.Current?.Context ?? default;
+
+        public TaskCompletionSource<ShardWriteResponse> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

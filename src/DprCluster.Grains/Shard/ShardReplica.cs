@@ -1,0 +1,119 @@
+using System.Threading.Channels;
+using DprCluster.Abstractions;
+using DprCluster.Grains.Shard.Storage;
+using DprCluster.Grains.Telemetry;
+using DprCluster.Index.Hnsw;
+using DprCluster.Text.Analysis;
+using DprCluster.Text.Bm25;
+
+namespace DprCluster.Grains.Shard;
+
+/// <summary>
+/// One replica of one shard: <see cref="HnswIndex"/> of passage vectors, <see cref="Bm25Index"/> postings and a
+/// <see cref="PassageStore"/>, behind a <see cref="WriteAheadLog"/> with snapshots. Writes go through one loop that
+/// takes every queued write, logs them with one write and one fsync (group commit), applies them in order and only
+/// then acknowledges: an ack is durable and visible to the next search. Searches never wait for writes or snapshots.
+/// This is the engine; <see cref="ShardReplicaGrain"/> is its grain façade and <see cref="ShardStore"/> owns it.
+/// </summary>
+public sealed partial class ShardReplica : IAsyncDisposable
+{
+    private readonly ShardOptions _options;
+    private readonly string _directory;
+    private readonly Channel<PendingWrite> _writes = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly RecallProbe _recallProbe;
+    private Task _writeLoop = Task.CompletedTask;
+
+    private volatile ShardState _state = ShardState.Recovering;
+    private string? _error;
+    private ShardContents? _data;
+    private WriteAheadLog? _log;
+    private long _snapshotLsn;
+    private long _previousSnapshotLsn;
+    private long _snapshotBytes;
+
+    /// <summary>Creates the replica; call <see cref="StartAsync"/> to recover it.</summary>
+    public ShardReplica(int shardId, ShardOptions options)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(shardId);
+        ShardId = shardId;
+        _options = options;
+        _directory = Path.Combine(options.DataDirectory, $"shard-{shardId}");
+        ShardTag = new KeyValuePair<string, object?>(DprClusterTelemetry.Attributes.Shard, shardId);
+        _recallProbe = new RecallProbe(TimeSpan.FromMilliseconds(options.RecallProbeIntervalMs), ShardTag);
+    }
+
+    /// <summary>The shard this replica serves.</summary>
+    public int ShardId { get; }
+
+    /// <summary>Recovering, serving or failed.</summary>
+    public ShardState State => _state;
+
+    /// <summary>Why recovery failed, when it did.</summary>
+    public string? Error => _error;
+
+    /// <summary>
+    /// Recovers from the newest readable snapshot and the log after it, then starts accepting writes. A damaged log
+    /// leaves the replica <see cref="ShardState.Failed"/> with the file and offset in <see cref="Error"/>.
+    /// </summary>
+    public Task StartAsync(CancellationToken cancellationToken = default) => Task.Run(() =>
+    {
+        ShardTelemetry.Register(this);
+        try
+        {
+            Recover();
+            _state = ShardState.Serving;
+            _writeLoop = Task.Run(RunWriteLoopAsync, CancellationToken.None);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            _error = e.Message;
+            _state = ShardState.Failed;
+        }
+    }, cancellationToken);
+
+    /// <summary>Counts, log positions and state.</summary>
+    public Task<ShardStats> GetStatsAsync(CancellationToken cancellationToken)
+    {
+        ShardContents? data = _data;
+        return Task.FromResult(new ShardStats(
+            ShardId,
+            _state,
+            data?.Passages.Count ?? 0,
+            data?.Vectors.DeletedCount ?? 0,
+            _log?.LastLsn ?? 0,
+            Interlocked.Read(ref _snapshotLsn),
+            _state == ShardState.Serving ? _log?.Bytes ?? 0 : 0,
+            _error));
+    }
+
+    /// <summary>A stored passage, or null.</summary>
+    public Task<Passage?> GetAsync(string id, CancellationToken cancellationToken) =>
+        Task.FromResult(Serving().Passages.Get(id));
+
+    /// <summary>Stops taking writes, finishes the queued ones, and closes the log.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        ShardTelemetry.Unregister(this);
+        _writes.Writer.TryComplete();
+        await _writeLoop.ConfigureAwait(false);
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _recallProbe.DrainAsync().ConfigureAwait(false);
+        _log?.Dispose();
+        _data?.Postings.Dispose();
+        _stopping.Dispose();
+    }
+
+    private ShardContents Serving() => _state switch
+    {
+        ShardState.Serving => _data!,
+        ShardState.Recovering => throw new ClusterException(ClusterErrorCodes.ShardRecovering, $"shard {ShardId} is still recovering"),
+        _ => throw new ClusterException(ClusterErrorCodes.ShardFailed, $"shard {ShardId} failed recovery: {_error}"),
+    };
+
+    private ShardContents CreateEmpty() => new(
+        0,
+        new PassageStore(),
+        new HnswIndex(new HnswOptions(_options.Dimensions, _options.Metric, _options.M, _options.EfConstruction, _options.EfSearch)),
+        new Bm25Index(new EnglishAnalyzer(_options.Analyzer), _options.Bm25));
+}

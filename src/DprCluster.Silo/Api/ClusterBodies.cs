@@ -1,0 +1,45 @@
+using DprCluster.Abstractions;
+
+namespace DprCluster.Silo.Api;
+
+/// <summary>Answer of <c>GET /v1/cluster</c>.</summary>
+/// <param name="ShardCount">S.</param>
+/// <param name="ReplicationFactor">R.</param>
+/// <param name="EncoderDimension">Vector length.</param>
+/// <param name="Silos">Members of the cluster.</param>
+/// <param name="Shards">Every shard with its replicas.</param>
+public sealed record ClusterBody(int ShardCount, int ReplicationFactor, int EncoderDimension, IReadOnlyList<SiloBody> Silos,
+    IReadOnlyList<ShardBody> Shards);
+
+/// <summary>One silo.</summary>
+/// <param name="Name">Silo name (on Kubernetes, the pod).</param>
+/// <param name="Address">Orleans silo address.</param>
+/// <param name="Status">Membership status: active, joining, shuttingdown, …</param>
+/// <param name="Roles">gateway, shard, encoder.</param>
+/// <param name="Gpu">Whether its encoder runs on a GPU.</param>
+public sealed record SiloBody(string Name, string Address, string Status, IReadOnlyList<string> Roles, bool Gpu);
+
+/// <summary>One shard.</summary>
+/// <param name="ShardId">The shard.</param>
+/// <param name="Replicas">Its replicas, replica 0 first.</param>
+public sealed record ShardBody(int ShardId, IReadOnlyList<ReplicaBody> Replicas);
+
+/// <summary>One replica of a shard.</summary>
+/// <param name="Replica">Replica index.</param>
+/// <param name="Silo">The silo that holds its data.</param>
+/// <param name="Reachable">Whether it answered.</param>
+/// <param name="Stats">What it holds, when it answered.</param>
+/// <param name="Error">Why it did not answer, or its recovery error.</param>
+public sealed record ReplicaBody(int Replica, string Silo, bool Reachable, ShardStatsBody? Stats, string? Error);
+
+/// <summary>What a replica holds.</summary>
+/// <param name="ShardId">The shard.</param>
+/// <param name="State">recovering, serving or failed.</param>
+/// <param name="Passages">Live passages.</param>
+/// <param name="DeletedSlots">Graph slots marked deleted.</param>
+/// <param name="LastLsn">LSN of the last logged record.</param>
+/// <param name="SnapshotLsn">LSN of the newest snapshot.</param>
+/// <param name="WalBytes">Log bytes since the snapshot.</param>
+/// <param name="Error">Recovery or log error.</param>
+public sealed record ShardStatsBody(int ShardId, ShardState State, int Passages, int DeletedSlots, long LastLsn, long SnapshotLsn,
+    long WalBytes, string? Error);

@@ -1,0 +1,36 @@
+namespace DprCluster.Silo.Api;
+
+/// <summary>Answer of <c>POST /v1/search</c> for one question.</summary>
+/// <param name="Hits">Ranked hits, best first.</param>
+/// <param name="TookMs">Coordinator time in milliseconds.</param>
+/// <param name="Timings">Time per stage.</param>
+/// <param name="Partial">True when some shard had no live replica; its hits are missing.</param>
+/// <param name="FailedShards">The shards that did not answer.</param>
+public sealed record SearchResponseBody(IReadOnlyList<HitBody> Hits, double TookMs, TimingsBody Timings, bool Partial,
+    IReadOnlyList<int> FailedShards);
+
+/// <summary>One ranked passage.</summary>
+/// <param name="Id">Passage id.</param>
+/// <param name="Score">Score in the search's mode (the fused score for hybrid).</param>
+/// <param name="Title">Stored title.</param>
+/// <param name="Text">Stored text.</param>
+/// <param name="Shard">The shard that holds it.</param>
+/// <param name="Metadata">Stored attributes, when it has any.</param>
+public sealed record HitBody(string Id, float Score, string Title, string Text, int Shard, IReadOnlyDictionary<string, string>? Metadata);
+
+/// <summary>Milliseconds per search stage.</summary>
+/// <param name="EncodeMs">Question encoding.</param>
+/// <param name="StatisticsMs">Gathering cluster-wide BM25 statistics.</param>
+/// <param name="ShardsMs">Fan-out until the last shard answered.</param>
+/// <param name="MergeMs">Merge and fusion.</param>
+public sealed record TimingsBody(double EncodeMs, double StatisticsMs, double ShardsMs, double MergeMs);
+
+/// <summary>Answer of a <c>queries</c> search: one response per question, in order.</summary>
+/// <param name="Results">Per-question responses.</param>
+/// <param name="TookMs">Wall time of the whole call.</param>
+public sealed record MultiSearchResponse(IReadOnlyList<SearchResponseBody> Results, double TookMs);
+
+/// <summary>Answer of <c>POST /v1/passages</c>.</summary>
+/// <param name="Upserted">Passages written, durable and searchable.</param>
+/// <param name="Shards">Shards the batch touched.</param>
+public sealed record UpsertResponseBody(int Upserted, int Shards);

@@ -1,0 +1,165 @@
+using DprCluster.Abstractions;
+using DprCluster.Grains.Shard;
+using DprCluster.Grains.Shard.Storage;
+using DprCluster.Text.Analysis;
+using DprCluster.Text.Bm25;
+
+namespace DprCluster.Grains.Tests;
+
+public class ShardReplicaTests
+{
+    private static readonly HashingEncoder Encoder = new();
+
+    private static async Task<ShardReplica> StartAsync(string directory, int snapshotEvery = 50_000)
+    {
+        var grain = new ShardReplica(3, new ShardOptions(directory, Encoder.Dimension) { SnapshotEveryRecords = snapshotEvery });
+        await grain.StartAsync();
+        return grain;
+    }
+
+    private static EncodedPassage Encoded(string id, string text) => new(new Passage(id, "", text), Encoder.Encode(text));
+
+    private static Task<ShardWriteResponse> UpsertAsync(ShardReplica grain, params (string Id, string Text)[] passages) =>
+        grain.UpsertAsync(new ShardUpsertRequest(passages.Select(p => Encoded(p.Id, p.Text)).ToArray()), CancellationToken.None);
+
+    private static async Task<List<string>> DenseIdsAsync(ShardReplica grain, string query, int k = 10)
+    {
+        ShardSearchResponse response = await grain.SearchAsync(new ShardSearchRequest(Encoder.Encode(query), null, null, k), CancellationToken.None);
+        return response.Dense.Select(h => h.Id).ToList();
+    }
+
+    [Fact]
+    public async Task An_acknowledged_upsert_is_visible_to_the_next_search_and_a_delete_is_gone()
+    {
+        using var dir = new TestDirectory();
+        await using ShardReplica grain = await StartAsync(dir.Path);
+        ShardWriteResponse ack = await UpsertAsync(grain, ("p1", "red apples grow on trees"), ("p2", "the ocean is deep and blue"));
+        Assert.Equal(2, ack.Applied);
+        Assert.Equal(2, ack.Lsn);
+        Assert.Equal("p1", (await DenseIdsAsync(grain, "red apples"))[0]);
+
+        QueryTerms terms = Bm25Messages.ToMessage(Bm25Query.Parse("ocean", EnglishAnalyzer.Default));
+        ShardSearchResponse bm25 = await grain.SearchAsync(new ShardSearchRequest(null, terms, null, 5), CancellationToken.None);
+        Assert.Equal("p2", Assert.Single(bm25.Bm25).Id);
+
+        await UpsertAsync(grain, ("p1", "the ocean has whales"));
+        Assert.Equal("the ocean has whales", (await grain.GetAsync("p1", CancellationToken.None))!.Text);
+
+        ShardWriteResponse deleted = await grain.DeleteAsync(new ShardDeleteRequest(["p2", "never-there"]), CancellationToken.None);
+        Assert.Equal(1, deleted.Applied);
+        Assert.DoesNotContain("p2", await DenseIdsAsync(grain, "the ocean is deep and blue"));
+        Assert.Null(await grain.GetAsync("p2", CancellationToken.None));
+        ShardStats stats = await grain.GetStatsAsync(CancellationToken.None);
+        Assert.Equal((ShardState.Serving, 1, 5L), (stats.State, stats.Passages, stats.LastLsn));
+    }
+
+    [Theory]
+    [InlineData(50_000)]
+    [InlineData(7)]
+    public async Task Every_acknowledged_write_survives_a_restart(int snapshotEvery)
+    {
+        using var dir = new TestDirectory();
+        var expected = new Dictionary<string, string>();
+        await using (ShardReplica grain = await StartAsync(dir.Path, snapshotEvery))
+        {
+            var writes = new List<Task>();
+            for (int i = 0; i < 60; i++)
+            {
+                string text = $"passage number {i} about topic {i % 7}";
+                writes.Add(UpsertAsync(grain, ($"id-{i}", text)));
+                expected[$"id-{i}"] = text;
+            }
+            await Task.WhenAll(writes);
+            for (int i = 0; i < 60; i += 5)
+            {
+                await grain.DeleteAsync(new ShardDeleteRequest([$"id-{i}"]), CancellationToken.None);
+                expected.Remove($"id-{i}");
+            }
+        }
+        if (snapshotEvery < 60)
+        {
+            Assert.NotEmpty(ShardSnapshot.List(Path.Combine(dir.Path, "shard-3")));
+        }
+
+        await using ShardReplica recovered = await StartAsync(dir.Path, snapshotEvery);
+        Assert.Equal(ShardState.Serving, recovered.State);
+        Assert.Equal(expected.Count, (await recovered.GetStatsAsync(CancellationToken.None)).Passages);
+        foreach ((string id, string text) in expected)
+        {
+            Assert.Equal(text, (await recovered.GetAsync(id, CancellationToken.None))?.Text);
+            Assert.Contains(id, await DenseIdsAsync(recovered, text, k: 3));
+        }
+        Assert.Null(await recovered.GetAsync("id-0", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_damaged_newest_snapshot_falls_back_to_the_previous_one_and_the_log()
+    {
+        using var dir = new TestDirectory();
+        await using (ShardReplica grain = await StartAsync(dir.Path))
+        {
+            await UpsertAsync(grain, ("a", "alpha words"), ("b", "beta words"));
+            await grain.SnapshotAsync();
+            await UpsertAsync(grain, ("c", "gamma words"));
+            await grain.SnapshotAsync();
+            await UpsertAsync(grain, ("d", "delta words"));
+        }
+        string newest = ShardSnapshot.List(Path.Combine(dir.Path, "shard-3"))[0].Path;
+        byte[] bytes = File.ReadAllBytes(newest);
+        bytes[bytes.Length / 2] ^= 0xFF;
+        File.WriteAllBytes(newest, bytes);
+
+        await using ShardReplica recovered = await StartAsync(dir.Path);
+        Assert.Equal(ShardState.Serving, recovered.State);
+        foreach (string id in new[] { "a", "b", "c", "d" })
+        {
+            Assert.NotNull(await recovered.GetAsync(id, CancellationToken.None));
+        }
+        Assert.Contains("damaged", recovered.Error);
+    }
+
+    [Fact]
+    public async Task A_corrupt_log_fails_the_replica_with_the_file_and_offset()
+    {
+        using var dir = new TestDirectory();
+        await using (ShardReplica grain = await StartAsync(dir.Path))
+        {
+            await UpsertAsync(grain, ("a", "one"), ("b", "two"), ("c", "three"));
+        }
+        string log = Directory.GetFiles(Path.Combine(dir.Path, "shard-3"), "wal-*.log").Single();
+        byte[] bytes = File.ReadAllBytes(log);
+        bytes[12] ^= 0x01;
+        File.WriteAllBytes(log, bytes);
+
+        await using ShardReplica failed = await StartAsync(dir.Path);
+        Assert.Equal(ShardState.Failed, failed.State);
+        Assert.Contains(Path.GetFileName(log), failed.Error);
+        Assert.Contains("offset 0", failed.Error);
+        var error = await Assert.ThrowsAsync<ClusterException>(() => failed.GetAsync("a", CancellationToken.None));
+        Assert.Equal(ClusterErrorCodes.ShardFailed, error.Code);
+    }
+
+    [Fact]
+    public async Task Bad_writes_and_searches_get_specific_errors_and_change_nothing()
+    {
+        using var dir = new TestDirectory();
+        await using ShardReplica grain = await StartAsync(dir.Path);
+        await UpsertAsync(grain, ("ok", "fine text"));
+
+        async Task<string> Code(Func<Task> action) => (await Assert.ThrowsAsync<ClusterException>(action)).Code;
+        var wrongDimension = new EncodedPassage(new Passage("x", "", "t"), new float[5]);
+        Assert.Equal(ClusterErrorCodes.DimensionMismatch,
+            await Code(() => grain.UpsertAsync(new ShardUpsertRequest([wrongDimension]), CancellationToken.None)));
+        var nan = new EncodedPassage(new Passage("x", "", "t"), Enumerable.Repeat(float.NaN, Encoder.Dimension).ToArray());
+        Assert.Equal(ClusterErrorCodes.InvalidRequest, await Code(() => grain.UpsertAsync(new ShardUpsertRequest([nan]), CancellationToken.None)));
+        Assert.Equal(ClusterErrorCodes.InvalidRequest, await Code(() => grain.DeleteAsync(new ShardDeleteRequest([""]), CancellationToken.None)));
+        Assert.Equal(ClusterErrorCodes.InvalidRequest,
+            await Code(() => grain.SearchAsync(new ShardSearchRequest(Encoder.Encode("q"), null, null, 0), CancellationToken.None)));
+        Assert.Equal(ClusterErrorCodes.DimensionMismatch,
+            await Code(() => grain.SearchAsync(new ShardSearchRequest(new float[3], null, null, 5), CancellationToken.None)));
+
+        ShardStats stats = await grain.GetStatsAsync(CancellationToken.None);
+        Assert.Equal((1, 1L), (stats.Passages, stats.LastLsn));
+        Assert.Equal(["ok"], await DenseIdsAsync(grain, "fine text"));
+    }
+}

@@ -1,0 +1,84 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using DprCluster.Silo.Api;
+using DprCluster.Silo.Client;
+using DprCluster.Silo.Configuration;
+using DprCluster.Silo.Hosting;
+using DprCluster.Testing;
+
+namespace DprCluster.Silo.Tests;
+
+/// <summary>The embedded default, one Orleans silo with every role on localhost clustering, served over its REST API.</summary>
+public sealed class EmbeddedSiloTests : IAsyncLifetime
+{
+    private readonly string _data = Directory.CreateTempSubdirectory("dprcluster-silo-").FullName;
+    private readonly LoopbackPorts _ports = LoopbackPorts.Lease(2);
+    private SiloHost _host = null!;
+
+    public async Task InitializeAsync()
+    {
+        _host = await SiloHost.StartAsync(SiloConfiguration.Load(null, new Dictionary<string, string?>
+        {
+            ["Silo:ApiUrl"] = $"http://127.0.0.1:{_ports.Ports[0].ToString(CultureInfo.InvariantCulture)}",
+            ["Silo:SiloPort"] = _ports.Ports[1].ToString(CultureInfo.InvariantCulture),
+            ["Silo:DataDirectory"] = _data,
+            ["Cluster:ShardCount"] = "3",
+            ["Encoder:Kind"] = "onnx",
+            ["Encoder:QuestionModel"] = RepositoryPaths.TinyModel,
+            ["Encoder:IntraOpThreads"] = "1",
+            ["Telemetry:Enabled"] = "false",
+        }));
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        await Poll.UntilAsync("the embedded silo to be ready", TimeSpan.FromSeconds(60), async () =>
+            (await http.GetAsync(new Uri(_host.Plan.ApiUrl, "readyz"))).IsSuccessStatusCode);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        _ports.Dispose();
+        Directory.Delete(_data, recursive: true);
+    }
+
+    [Fact]
+    public async Task Writes_searches_and_the_cluster_view_go_through_the_co_hosted_gateway()
+    {
+        using var client = new ClusterClient(_host.Plan.ApiUrl, timeout: TimeSpan.FromSeconds(60));
+        UpsertResponseBody upserted = await client.UpsertAsync(
+        [
+            new PassageBody { Id = "everest", Title = "Everest", Text = "Mount Everest is the highest mountain above sea level." },
+            new PassageBody { Id = "nile", Title = "Nile", Text = "The Nile is a major river flowing north through Africa." },
+            new PassageBody { Id = "sahara", Title = "Sahara", Text = "The Sahara is the largest hot desert in the world." },
+        ]);
+        Assert.Equal(3, upserted.Upserted);
+
+        SearchResponseBody bm25 = await client.SearchAsync(new SearchBody { Query = "highest mountain", K = 2, Mode = "bm25" });
+        Assert.Equal("everest", bm25.Hits[0].Id);
+        Assert.False(bm25.Partial);
+        SearchResponseBody dense = await client.SearchAsync(new SearchBody { Query = "highest mountain", K = 3 });
+        Assert.Equal(3, dense.Hits.Count);
+
+        ClusterBody cluster = await client.GetClusterAsync();
+        Assert.Equal(3, cluster.ShardCount);
+        SiloBody silo = Assert.Single(cluster.Silos);
+        Assert.Equal(["gateway", "shard", "encoder"], silo.Roles);
+        Assert.Equal("active", silo.Status);
+        Assert.Equal(3, cluster.Shards.Sum(s => s.Replicas[0].Stats!.Passages));
+
+        Assert.True(await client.DeleteAsync("nile"));
+        Assert.Null(await client.GetAsync("nile"));
+    }
+
+    [Fact]
+    public async Task The_public_json_keeps_its_snake_case_shape()
+    {
+        using var http = new HttpClient { BaseAddress = _host.Plan.ApiUrl, Timeout = TimeSpan.FromSeconds(60) };
+        using HttpResponseMessage response = await http.PostAsJsonAsync("v1/search", new { query = "anything", k = 1, mode = "hybrid" });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        JsonObject body = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal(["hits", "took_ms", "timings", "partial", "failed_shards"], body.Select(p => p.Key));
+        Assert.Equal(["encode_ms", "statistics_ms", "shards_ms", "merge_ms"], body["timings"]!.AsObject().Select(p => p.Key));
+    }
+}
