@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Fault test: repeated kill -9 / restart of shard silos during a continuous ingest; counts lost acknowledged writes.
 
-Starts a real cluster on loopback (a gateway with the encoder role on the static encoder, and 3 shard silos holding
-6 shards with replication 2), keeps one writer posting 16-passage batches through the REST API, and for each cycle
+Starts a real Orleans cluster on loopback joined through a Redis it starts (a gateway with the encoder role on the
+static encoder, and 3 shard silos holding 6 shards with replication 2), keeps one writer posting 16-passage batches through the REST API, and for each cycle
 SIGKILLs a random shard silo mid-ingest, lets writes fail against it, restarts it and waits for /readyz. At the end it
 stops each shard silo in turn and reads every acknowledged passage through the gateway, so every replica of every
 shard is read once while its partner is down. Prints the count of lost acknowledged writes (should be 0) and of
@@ -26,7 +26,8 @@ import tempfile
 import threading
 import time
 
-from loopback import CLI_DLL as DEFAULT_DLL, ROOT, free_ports  # noqa: E402  (tests/benchmarks/loopback.py)
+from loopback import (CLI_DLL as DEFAULT_DLL, ROOT, free_ports, new_cluster_id, silo_settings,  # noqa: E402
+                      start_redis)  # (tests/benchmarks/loopback.py)
 SHARDS, SHARD_SILOS, REPLICATION, BATCH = 6, 3, 2, 16
 WORDS = ["river", "mountain", "temple", "glacier", "harbour", "desert", "forest", "castle", "island", "canyon",
          "volcano", "bridge", "library", "market", "observatory", "lighthouse", "meadow", "valley", "reef", "plateau"]
@@ -142,18 +143,13 @@ def main():
     started = time.monotonic()
     work = tempfile.mkdtemp(prefix="dprcluster-faults-")
     ports = free_ports(2 * (SHARD_SILOS + 1))
-    shard_internal = [f"http://127.0.0.1:{ports[3 + 2 * i]}" for i in range(SHARD_SILOS)]
+    redis, redis_port = start_redis(work)
+    names = [f"shard-{i}" for i in range(SHARD_SILOS)]
+    cluster_id = new_cluster_id()
 
-    def config(name, roles, api, internal, index=None):
-        silo = {"Roles": roles, "Name": name, "ApiUrl": f"http://127.0.0.1:{api}", "InternalUrl": f"http://127.0.0.1:{internal}",
-                "DataDirectory": os.path.join(work, name)}
-        if index is not None:
-            silo["Index"] = index
-        document = {"Silo": silo,
-                    "Cluster": {"ShardCount": SHARDS, "ReplicationFactor": REPLICATION, "ShardSilos": shard_internal,
-                                "Gateways": [f"http://127.0.0.1:{ports[0]}"]},
-                    "Shard": {"SnapshotEveryRecords": 500},
-                    "Logging": {"LogLevel": {"Default": "Warning"}}}
+    def config(name, roles, api, silo_port, index=None):
+        document = silo_settings(name, roles, api, silo_port, os.path.join(work, name), names, SHARDS, REPLICATION, redis_port,
+                                 cluster_id, index=index, extra={"Shard": {"SnapshotEveryRecords": 500}})
         path = os.path.join(work, name + ".json")
         with open(path, "w") as f:
             json.dump(document, f)
@@ -220,6 +216,7 @@ def main():
         writer.stop.set()
         for silo in silos:
             silo.kill()
+        redis.kill()
         if args.keep:
             print(f"data and logs kept in {work}")
         else:

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Side-by-side search benchmark of the cluster: ingest through the REST API, 1 shard vs 4 shards, sharded recall,
-and the scatter/gather overhead of the silo transport. Loopback only; bounded by --duration and --count.
+and the scatter/gather overhead of Orleans between silos. Loopback only; bounded by --duration and --count.
 
 1. Writes --count passages (make_passages.py) unless --corpus is given.
 2. Ingests them through the API into a 1-shard and a 4-shard embedded silo (static encoder), printing passages/s.
-3. Starts a multi-process cluster over the 4-shard data: a gateway with the encoder role and 4 shard silos (R = 1).
+3. Starts a multi-process cluster over the 4-shard data, joined through a Redis it starts: a gateway with the encoder
+   role and 4 shard silos (R = 1).
 4. Runs `dprcluster bench search` twice, each printing one table:
    a. REST against the multi-process cluster and in-process over a copy of the same 4 shards, with recall@10 of both
       against the 1-shard copy (same vectors, same ef) and against exact brute-force search over the corpus (as is
@@ -24,7 +25,8 @@ import sys
 import tempfile
 import time
 
-from loopback import CLI_DLL as DLL, ROOT, SHARED_DATA, free_ports  # noqa: E402  (tests/benchmarks/loopback.py)
+from loopback import (CLI_DLL as DLL, ROOT, SHARED_DATA, free_ports, new_cluster_id, silo_settings,  # noqa: E402
+                      start_redis)  # (tests/benchmarks/loopback.py)
 
 QUERIES = os.path.join(SHARED_DATA, "scifact")
 
@@ -58,9 +60,9 @@ def stop(process):
 
 
 def embedded(work, name, shards, data):
-    api, internal = free_ports(2)
+    api, silo_port = free_ports(2)
     settings = {"Silo": {"Roles": "all", "Name": name, "ApiUrl": f"http://127.0.0.1:{api}",
-                         "InternalUrl": f"http://127.0.0.1:{internal}", "DataDirectory": data},
+                         "SiloPort": silo_port, "DataDirectory": data},
                 "Cluster": {"ShardCount": shards}, "Logging": {"LogLevel": {"Default": "Warning"}}}
     return serve(work, name, settings), f"http://127.0.0.1:{api}"
 
@@ -96,18 +98,16 @@ def main():
             stop(process)
             shutil.copytree(data[shards], data[shards] + "-copy")
 
+        redis, redis_port = start_redis(work)
+        processes.append(redis)
         ports = free_ports(10)
-        shard_urls = [f"http://127.0.0.1:{ports[2 + 2 * i + 1]}" for i in range(4)]
-        cluster = {"ShardCount": 4, "ReplicationFactor": 1, "ShardSilos": shard_urls}
+        names = [f"shard-{i}" for i in range(4)]
+        cluster_id = new_cluster_id()
         for i in range(4):
-            processes.append(serve(work, f"shard-{i}", {
-                "Silo": {"Roles": "shard", "Index": i, "ApiUrl": f"http://127.0.0.1:{ports[2 + 2 * i]}",
-                         "InternalUrl": shard_urls[i], "DataDirectory": data[4]},
-                "Cluster": cluster, "Logging": {"LogLevel": {"Default": "Warning"}}}))
-        processes.append(serve(work, "gateway", {
-            "Silo": {"Roles": "gateway,encoder", "ApiUrl": f"http://127.0.0.1:{ports[0]}", "InternalUrl": f"http://127.0.0.1:{ports[1]}",
-                     "DataDirectory": os.path.join(work, "gateway")},
-            "Cluster": cluster, "Logging": {"LogLevel": {"Default": "Warning"}}}))
+            processes.append(serve(work, names[i], silo_settings(names[i], "shard", ports[2 + 2 * i], ports[3 + 2 * i], data[4],
+                                                                 names, 4, 1, redis_port, cluster_id, index=i)))
+        processes.append(serve(work, "gateway", silo_settings("gateway", "gateway,encoder", ports[0], ports[1],
+                                                              os.path.join(work, "gateway"), names, 4, 1, redis_port, cluster_id)))
         duration = str(args.duration)
         run(["bench", "search", "--url", f"http://127.0.0.1:{ports[0]}", "--data", data[4] + "-copy", "--shards", "4",
              "--baseline-data", data[1] + "-copy", "--baseline-shards", "1", "--truth-corpus", corpus, "--queries", QUERIES,

@@ -16,97 +16,50 @@ using OpenTelemetry.Trace;
 namespace DprCluster.Silo.Telemetry;
 
 /// <summary>
-/// A silo's OpenTelemetry: a meter provider over the cluster's meters, the runtime's, ASP.NET Core's and Orleans',
-/// read by the Prometheus endpoint and pushed over OTLP when a collector is configured; and a tracer provider over
-/// the cluster's activity sources, ASP.NET Core's and Orleans' grain calls. The providers are built when the silo is,
-/// and flushed and disposed when the host stops.
+/// A silo's OpenTelemetry, registered with the host through OpenTelemetry.Extensions.Hosting: a meter provider over the
+/// cluster's meters, the runtime's (runtime instrumentation), ASP.NET Core's request metrics and Orleans', read by the
+/// Prometheus endpoint and pushed over OTLP when a collector is configured; and a tracer provider over the cluster's
+/// activity sources, ASP.NET Core's and HttpClient's instrumentation and Orleans' grain calls. The host builds the
+/// providers when it starts and flushes and disposes them when it stops.
 /// </summary>
 public sealed class SiloTelemetry : IHostedService, IDisposable
 {
     /// <summary>
-    /// Meters of the platform that the silo exports besides its own: the runtime's (process memory, GC, CPU) and ASP.NET
-    /// Core's request metrics. Kestrel's and HttpClient's are left out: each costs every request (HttpClient's update
-    /// five instruments per silo-to-silo call), the dashboards use neither, and the coordinator's stage and shard
-    /// metrics already time the silo-to-silo calls.
+    /// Meters of the platform that the silo exports besides its own and the runtime's: ASP.NET Core's request metrics
+    /// and Orleans'. Kestrel's connection metrics are left out: each costs every request and no dashboard uses them.
     /// </summary>
-    public static IReadOnlyList<string> PlatformMeters { get; } = ["System.Runtime", "Microsoft.AspNetCore.Hosting", "Microsoft.Orleans"];
+    public static IReadOnlyList<string> PlatformMeters { get; } = ["Microsoft.AspNetCore.Hosting", "Microsoft.Orleans"];
 
     /// <summary>
-    /// Activity sources of the platform traced besides the silo's own: ASP.NET Core's request spans, and Orleans'
-    /// grain-call spans, which continue the caller's context on the silo that runs the call (Orleans carries it in the
-    /// request context once <c>AddActivityPropagation</c> is on), so one search is one trace across silos.
+    /// Activity sources of the platform traced besides the instrumented ones: Orleans' grain-call spans, which continue
+    /// the caller's context on the silo that runs the call (Orleans carries it in the request context once
+    /// <c>AddActivityPropagation</c> is on), so one search is one trace across silos.
     /// </summary>
-    public static IReadOnlyList<string> PlatformSources { get; } = ["Microsoft.AspNetCore", "Microsoft.Orleans.Application"];
+    public static IReadOnlyList<string> PlatformSources { get; } = ["Microsoft.Orleans.Application"];
 
     private readonly Meter _siloMeter;
-    private readonly MeterProvider _meters;
-    private readonly TracerProvider? _tracer;
 
-    /// <summary>Builds the providers for the silo <paramref name="siloName"/> with <paramref name="roles"/>.</summary>
-    public SiloTelemetry(TelemetryOptions options, string siloName, IReadOnlyList<string> roles)
+    private SiloTelemetry(TelemetryOptions options, string siloName, IReadOnlyList<string> roles)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.TraceSampleRatio, 0.0, nameof(options.TraceSampleRatio));
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.TraceSampleRatio, 1.0, nameof(options.TraceSampleRatio));
         Options = options;
-        bool otlpTraces = OtlpConfigured("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
-        bool otlpMetrics = OtlpConfigured("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT");
         string rolesText = string.Join(',', roles);
-        string service = options.ServiceName
-            ?? NonEmpty(Environment.GetEnvironmentVariable("OTEL_SERVICE_NAME"))
-            ?? "dprcluster-" + string.Join('-', roles);
-        ResourceBuilder resource = ResourceBuilder.CreateDefault()
-            .AddService(service, serviceVersion: DprClusterTelemetry.InstrumentationVersion, serviceInstanceId: siloName)
-            .AddAttributes([new(DprClusterTelemetry.Attributes.Roles, rolesText)]);
-
         _siloMeter = new Meter(DprClusterTelemetry.Components.Silo, DprClusterTelemetry.InstrumentationVersion);
         KeyValuePair<string, object?>[] siloTags =
             [new(DprClusterTelemetry.Attributes.Silo, siloName), new(DprClusterTelemetry.Attributes.Roles, rolesText)];
         _siloMeter.CreateObservableGauge(DprClusterTelemetry.Metrics.SiloInfo, () => new Measurement<long>(1, siloTags),
             unit: null, "Always 1; labels name the silo and its roles.");
-
         Prometheus = new PrometheusScrapeExporter(TimeSpan.FromSeconds(10));
-        MeterProviderBuilder meters = Sdk.CreateMeterProviderBuilder()
-            .SetResourceBuilder(resource)
-            .SetExemplarFilter(ExemplarFilterType.AlwaysOff)
-            .AddMeter([.. DprClusterTelemetry.Components.All, .. PlatformMeters])
-            .AddReader(Prometheus.CreateReader());
-        if (otlpMetrics)
-        {
-            meters.AddOtlpExporter((exporter, reader) =>
-            {
-                ApplySignalVariables(exporter, "METRICS");
-                reader.TemporalityPreference = MetricReaderTemporalityPreference.Cumulative;
-                reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = options.OtlpMetricsIntervalMs;
-            });
-        }
-        _meters = meters.Build();
-
-        if (options.Traces ?? otlpTraces)
-        {
-            TracerProviderBuilder traces = Sdk.CreateTracerProviderBuilder()
-                .SetResourceBuilder(resource)
-                .SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(options.TraceSampleRatio)))
-                .AddSource([.. DprClusterTelemetry.Components.All, .. PlatformSources]);
-            if (otlpTraces)
-            {
-                traces.AddOtlpExporter(exporter => ApplySignalVariables(exporter, "TRACES"));
-            }
-            _tracer = traces.Build();
-        }
     }
 
     /// <summary>The options in force.</summary>
     public TelemetryOptions Options { get; }
 
-    /// <summary>Whether spans are recorded.</summary>
-    public bool Tracing => _tracer is not null;
-
     /// <summary>The exporter behind the Prometheus endpoint.</summary>
     public PrometheusScrapeExporter Prometheus { get; }
 
     /// <summary>
-    /// Reads section <c>Telemetry</c> of <paramref name="configuration"/>; when enabled, builds the providers and
-    /// registers them with the host's lifetime. Returns null when telemetry is off.
+    /// Reads section <c>Telemetry</c> of <paramref name="configuration"/>; when enabled, registers the providers with the
+    /// host. Returns null when telemetry is off.
     /// </summary>
     public static SiloTelemetry? AddTo(IServiceCollection services, IConfiguration configuration, SiloPlan plan)
     {
@@ -132,8 +85,48 @@ public sealed class SiloTelemetry : IHostedService, IDisposable
         {
             throw new ClusterConfigurationException($"Telemetry:TraceSampleRatio must be between 0 and 1; got {options.TraceSampleRatio}.");
         }
-        var telemetry = new SiloTelemetry(options, plan.SiloName, SiloRoleNames.Names(plan.Roles));
+        IReadOnlyList<string> roles = SiloRoleNames.Names(plan.Roles);
+        var telemetry = new SiloTelemetry(options, plan.SiloName, roles);
         services.AddHostedService(_ => telemetry);
+        bool otlpTraces = OtlpConfigured("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
+        bool otlpMetrics = OtlpConfigured("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT");
+        string service = options.ServiceName
+            ?? NonEmpty(Environment.GetEnvironmentVariable("OTEL_SERVICE_NAME"))
+            ?? "dprcluster-" + string.Join('-', roles);
+        OpenTelemetryBuilder builder = services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource
+                .AddService(service, serviceVersion: DprClusterTelemetry.InstrumentationVersion, serviceInstanceId: plan.SiloName)
+                .AddAttributes([new(DprClusterTelemetry.Attributes.Roles, string.Join(',', roles))]))
+            .WithMetrics(metrics =>
+            {
+                metrics.SetExemplarFilter(ExemplarFilterType.AlwaysOff)
+                    .AddMeter([.. DprClusterTelemetry.Components.All, .. PlatformMeters])
+                    .AddRuntimeInstrumentation()
+                    .AddReader(telemetry.Prometheus.CreateReader());
+                if (otlpMetrics)
+                {
+                    metrics.AddOtlpExporter((exporter, reader) =>
+                    {
+                        ApplySignalVariables(exporter, "METRICS");
+                        reader.TemporalityPreference = MetricReaderTemporalityPreference.Cumulative;
+                        reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = options.OtlpMetricsIntervalMs;
+                    });
+                }
+            });
+        if (options.Traces ?? otlpTraces)
+        {
+            builder.WithTracing(traces =>
+            {
+                traces.SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(options.TraceSampleRatio)))
+                    .AddSource([.. DprClusterTelemetry.Components.All, .. PlatformSources])
+                    .AddAspNetCoreInstrumentation()
+                    .AddHttpClientInstrumentation();
+                if (otlpTraces)
+                {
+                    traces.AddOtlpExporter(exporter => ApplySignalVariables(exporter, "TRACES"));
+                }
+            });
+        }
         return telemetry;
     }
 
@@ -144,7 +137,7 @@ public sealed class SiloTelemetry : IHostedService, IDisposable
     /// <inheritdoc />
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    /// <summary>Flushes pending spans and metrics to the collector and stops the providers.</summary>
+    /// <summary>Releases the silo meter when the host stops (the host disposes the providers itself).</summary>
     public Task StopAsync(CancellationToken cancellationToken)
     {
         Dispose();
@@ -152,12 +145,7 @@ public sealed class SiloTelemetry : IHostedService, IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose()
-    {
-        _tracer?.Dispose();
-        _meters.Dispose();
-        _siloMeter.Dispose();
-    }
+    public void Dispose() => _siloMeter.Dispose();
 
     private async Task ScrapeAsync(HttpContext context)
     {
