@@ -126,7 +126,7 @@ def main():
         for process, port in list(silos.values()) + [(gateway, ports[0])]:
             wait_ready(port, process)
         subprocess.run(["dotnet", DLL, "ingest", os.path.join(ROOT, "src", "DprCluster.Cli", "Resources", "sample-corpus.jsonl"),
-                        "--url", f"http://127.0.0.1:{ports[0]}"], check=True, stdout=subprocess.DEVNULL)
+                        "--url", f"http://127.0.0.1:{ports[0]}"], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
         stop = threading.Event()
         searchers = [Searcher(ports[0], i, stop) for i in range(args.clients)]

@@ -85,6 +85,7 @@ def main():
     work = args.work or tempfile.mkdtemp(prefix="dprcluster-bench-")
     os.makedirs(work, exist_ok=True)
     processes = []
+    redis = None
     try:
         corpus = args.corpus or os.path.join(work, "passages.jsonl")
         if not args.corpus:
@@ -99,7 +100,6 @@ def main():
             shutil.copytree(data[shards], data[shards] + "-copy")
 
         redis, redis_port = start_redis(work)
-        processes.append(redis)
         ports = free_ports(10)
         names = [f"shard-{i}" for i in range(4)]
         cluster_id = new_cluster_id()
@@ -112,15 +112,18 @@ def main():
         run(["bench", "search", "--url", f"http://127.0.0.1:{ports[0]}", "--data", data[4] + "-copy", "--shards", "4",
              "--baseline-data", data[1] + "-copy", "--baseline-shards", "1", "--truth-corpus", corpus, "--queries", QUERIES,
              "--concurrency", "1", "--duration", duration])
+        # Silos first: leaving the cluster gracefully needs the membership store.
         for process in processes:
             stop(process)
         processes.clear()
+        stop(redis)
         for shards in (1, 4):
             run(["bench", "search", "--data", data[shards] + "-copy", "--shards", str(shards), "--queries", QUERIES,
                  "--concurrency", str(args.concurrency), "--duration", duration])
     finally:
-        for process in processes:
-            process.kill()
+        for process in processes + ([redis] if redis else []):
+            if process.poll() is None:
+                process.kill()
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)
 
