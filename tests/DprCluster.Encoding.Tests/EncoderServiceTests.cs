@@ -1,5 +1,6 @@
 using DprCluster.Encoders.Batching;
 using DprCluster.Encoders.Transformer;
+using DprCluster.Testing;
 
 namespace DprCluster.Encoders.Tests;
 
@@ -126,7 +127,7 @@ public class EncoderServiceTests
     [Fact]
     public async Task SeveralSessionsServeConcurrentCallersWithGoldenResults()
     {
-        string dir = RepositoryPaths.TinyBert;
+        string dir = RepositoryPaths.TinyModel;
         using EncoderService service = EncoderService.Create(() => TransformerEncoder.Open(dir,
             options: new TransformerEncoderOptions { Session = new() { IntraOpThreads = 1 } }), sessions: 2,
             new EncoderServiceOptions { MaxBatchSize = 8, MaxDelay = TimeSpan.FromMilliseconds(1) });

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using DprCluster.Testing;
 
 namespace DprCluster.Encoders.Tests;
 
@@ -7,7 +8,7 @@ namespace DprCluster.Encoders.Tests;
 internal sealed class GoldenFile
 {
     public static GoldenFile TinyBert { get; } = JsonSerializer.Deserialize<GoldenFile>(
-        File.ReadAllText(Path.Combine(RepositoryPaths.Golden, "tiny-bert.json")))!;
+        File.ReadAllText(Path.Combine(Path.Combine(RepositoryPaths.Golden, "encoder"), "tiny-bert.json")))!;
 
     [JsonPropertyName("onnxruntime")] public string OnnxRuntime { get; init; } = "";
     [JsonPropertyName("max_length")] public int MaxLength { get; init; }

@@ -1,4 +1,5 @@
 using DprCluster.Encoders.OnnxRuntime;
+using DprCluster.Testing;
 
 namespace DprCluster.Encoders.Tests;
 
@@ -15,7 +16,7 @@ public class OnnxSessionTests
     [Fact]
     public void ReportsInputAndOutputMetadata()
     {
-        using OnnxSession session = OnnxSession.Open(Path.Combine(RepositoryPaths.TinyBert, "model.onnx"));
+        using OnnxSession session = OnnxSession.Open(Path.Combine(RepositoryPaths.TinyModel, "model.onnx"));
         Assert.Equal(new[] { "input_ids", "attention_mask", "token_type_ids" }, session.Inputs.Select(i => i.Name));
         Assert.All(session.Inputs, i => Assert.Equal(TensorElementType.Int64, i.ElementType));
         Assert.Equal(new long[] { -1, -1 }, session.Inputs[0].Dimensions);
@@ -42,7 +43,7 @@ public class OnnxSessionTests
                 mask.Span[r * width + t] = 1;
             }
         }
-        using OnnxSession session = OnnxSession.Open(Path.Combine(RepositoryPaths.TinyBert, "model.onnx"),
+        using OnnxSession session = OnnxSession.Open(Path.Combine(RepositoryPaths.TinyModel, "model.onnx"),
             new OnnxSessionOptions { IntraOpThreads = 1 });
         long[] shape = [rows, width];
         InputTensor[] inputs =
@@ -62,7 +63,7 @@ public class OnnxSessionTests
     [Fact]
     public void WrongInputTypeIsReportedWithOrtMessage()
     {
-        using OnnxSession session = OnnxSession.Open(Path.Combine(RepositoryPaths.TinyBert, "model.onnx"));
+        using OnnxSession session = OnnxSession.Open(Path.Combine(RepositoryPaths.TinyModel, "model.onnx"));
         var wrong = new PinnedBuffer<int>(4);
         long[] shape = [1, 4];
         var error = Assert.Throws<OnnxRuntimeException>(() =>
@@ -76,7 +77,7 @@ public class OnnxSessionTests
     [Fact]
     public void CudaOnTheCpuLibraryFailsClearly()
     {
-        var error = Assert.Throws<OnnxRuntimeException>(() => OnnxSession.Open(Path.Combine(RepositoryPaths.TinyBert, "model.onnx"),
+        var error = Assert.Throws<OnnxRuntimeException>(() => OnnxSession.Open(Path.Combine(RepositoryPaths.TinyModel, "model.onnx"),
             new OnnxSessionOptions { ExecutionProvider = ExecutionProvider.Cuda }));
         Assert.Contains("no CUDA execution provider", error.Message);
         Assert.Contains(OnnxRuntimeLibrary.PathEnvironmentVariable, error.Message);
@@ -122,7 +123,7 @@ public class OnnxSessionTests
     [Fact]
     public void CancelledTokenStopsBeforeRunning()
     {
-        using OnnxSession session = OnnxSession.Open(Path.Combine(RepositoryPaths.TinyBert, "model.onnx"));
+        using OnnxSession session = OnnxSession.Open(Path.Combine(RepositoryPaths.TinyModel, "model.onnx"));
         var ids = new PinnedBuffer<long>(2);
         long[] shape = [1, 2];
         using var cancelled = new CancellationTokenSource();

@@ -1,11 +1,12 @@
 using DprCluster.Encoders.Transformer;
 using DprCluster.Text.Tokenization;
+using DprCluster.Testing;
 
 namespace DprCluster.Encoders.Tests;
 
 public class TransformerEncoderTests
 {
-    private static readonly Lazy<TransformerEncoder> Shared = new(() => TransformerEncoder.Open(RepositoryPaths.TinyBert,
+    private static readonly Lazy<TransformerEncoder> Shared = new(() => TransformerEncoder.Open(RepositoryPaths.TinyModel,
         options: new TransformerEncoderOptions { Session = new() { IntraOpThreads = 1 } }));
 
     private static GoldenCase[] Queries => GoldenFile.TinyBert.Cases.Where(c => c.Kind == "query").ToArray();
@@ -15,7 +16,7 @@ public class TransformerEncoderTests
     [Fact]
     public void OurTokenizerProducesTheReferenceIds()
     {
-        BertTokenizer tokenizer = BertTokenizer.FromDirectory(RepositoryPaths.TinyBert);
+        BertTokenizer tokenizer = BertTokenizer.FromDirectory(RepositoryPaths.TinyModel);
         foreach (GoldenCase c in GoldenFile.TinyBert.Cases)
         {
             int[] ids = c.Kind == "query" || string.IsNullOrEmpty(c.Title)
@@ -59,7 +60,7 @@ public class TransformerEncoderTests
     [InlineData("pooler")]
     public void PoolingFromSettingsFileMatchesGolden(string pooling)
     {
-        using var dir = ModelCopy.Of(RepositoryPaths.TinyBert, $$"""{"pooling": "{{pooling}}"}""");
+        using var dir = ModelCopy.Of(RepositoryPaths.TinyModel, $$"""{"pooling": "{{pooling}}"}""");
         using TransformerEncoder encoder = TransformerEncoder.Open(dir.Path);
         GoldenCase[] cases = Queries;
         var vectors = new float[cases.Length * encoder.Dimension];
@@ -70,7 +71,7 @@ public class TransformerEncoderTests
     [Fact]
     public void ModelInOnnxSubfolderIsFound()
     {
-        using var dir = ModelCopy.Of(RepositoryPaths.TinyBert, settings: null, modelInSubfolder: true);
+        using var dir = ModelCopy.Of(RepositoryPaths.TinyModel, settings: null, modelInSubfolder: true);
         using TransformerEncoder encoder = TransformerEncoder.Open(dir.Path);
         GoldenCase first = Queries[0];
         MaxAbsoluteDifference.AssertWithinTolerance(first.Cls, encoder.EncodeQuery(first.Text), first.ToString());
@@ -79,7 +80,7 @@ public class TransformerEncoderTests
     [Fact]
     public void SentenceEmbeddingOutputWithoutTokenTypesIsDiscoveredAndNormalized()
     {
-        using TransformerEncoder encoder = TransformerEncoder.Open(Path.Combine(RepositoryPaths.Models, "tiny-sentence"));
+        using TransformerEncoder encoder = TransformerEncoder.Open(Path.Combine(RepositoryPaths.TestModels, "tiny-sentence"));
         Assert.Equal(Pooling.SentenceEmbedding, encoder.QuestionModel.Pooling);
         Assert.Equal(16, encoder.Dimension);
         float[] query = encoder.EncodeQuery("what is a river");
@@ -101,7 +102,7 @@ public class TransformerEncoderTests
     [Fact]
     public void UnknownInputNamesAreReportedWithTheKnownOnes()
     {
-        var error = Assert.Throws<ModelFormatException>(() => TransformerEncoder.Open(Path.Combine(RepositoryPaths.Models, "odd-names")));
+        var error = Assert.Throws<ModelFormatException>(() => TransformerEncoder.Open(Path.Combine(RepositoryPaths.TestModels, "odd-names")));
         Assert.Contains("'ids'", error.Message);
         Assert.Contains("input_ids, attention_mask, token_type_ids", error.Message);
     }
@@ -109,7 +110,7 @@ public class TransformerEncoderTests
     [Fact]
     public void MissingOutputForRequestedPoolingIsReported()
     {
-        using var dir = ModelCopy.Of(Path.Combine(RepositoryPaths.Models, "tiny-sentence"), """{"pooling": "pooler"}""");
+        using var dir = ModelCopy.Of(Path.Combine(RepositoryPaths.TestModels, "tiny-sentence"), """{"pooling": "pooler"}""");
         var error = Assert.Throws<ModelFormatException>(() => TransformerEncoder.Open(dir.Path));
         Assert.Contains("pooler_output", error.Message);
     }
@@ -118,15 +119,15 @@ public class TransformerEncoderTests
     public void MissingFilesAreReported()
     {
         Assert.Contains("does not exist", Assert.Throws<ModelFormatException>(() => TransformerEncoder.Open("/nonexistent/model-dir")).Message);
-        using (var noModel = ModelCopy.Of(RepositoryPaths.TinyBert, settings: null, omit: "model.onnx"))
+        using (var noModel = ModelCopy.Of(RepositoryPaths.TinyModel, settings: null, omit: "model.onnx"))
         {
             Assert.Contains("model.onnx", Assert.Throws<ModelFormatException>(() => TransformerEncoder.Open(noModel.Path)).Message);
         }
-        using (var noConfig = ModelCopy.Of(RepositoryPaths.TinyBert, settings: null, omit: "config.json"))
+        using (var noConfig = ModelCopy.Of(RepositoryPaths.TinyModel, settings: null, omit: "config.json"))
         {
             Assert.Contains("config.json", Assert.Throws<ModelFormatException>(() => TransformerEncoder.Open(noConfig.Path)).Message);
         }
-        using (var noTokenizer = ModelCopy.Of(Path.Combine(RepositoryPaths.Models, "tiny-sentence"), settings: null, omit: "vocab.txt", alsoOmit: "tokenizer.json"))
+        using (var noTokenizer = ModelCopy.Of(Path.Combine(RepositoryPaths.TestModels, "tiny-sentence"), settings: null, omit: "vocab.txt", alsoOmit: "tokenizer.json"))
         {
             Assert.Contains("tokenizer", Assert.Throws<ModelFormatException>(() => TransformerEncoder.Open(noTokenizer.Path)).Message);
         }
@@ -135,20 +136,20 @@ public class TransformerEncoderTests
     [Fact]
     public void MalformedFilesAreReported()
     {
-        using (var garbage = ModelCopy.Of(RepositoryPaths.TinyBert, settings: null))
+        using (var garbage = ModelCopy.Of(RepositoryPaths.TinyModel, settings: null))
         {
             File.WriteAllText(Path.Combine(garbage.Path, "model.onnx"), "not a protobuf");
             Assert.Contains("not a usable ONNX model", Assert.Throws<ModelFormatException>(() => TransformerEncoder.Open(garbage.Path)).Message);
         }
-        using (var badJson = ModelCopy.Of(RepositoryPaths.TinyBert, "{ pooling: "))
+        using (var badJson = ModelCopy.Of(RepositoryPaths.TinyModel, "{ pooling: "))
         {
             Assert.Contains("not valid JSON", Assert.Throws<ModelFormatException>(() => TransformerEncoder.Open(badJson.Path)).Message);
         }
-        using (var unknownKey = ModelCopy.Of(RepositoryPaths.TinyBert, """{"poolng": "cls"}"""))
+        using (var unknownKey = ModelCopy.Of(RepositoryPaths.TinyModel, """{"poolng": "cls"}"""))
         {
             Assert.Contains("unknown setting 'poolng'", Assert.Throws<ModelFormatException>(() => TransformerEncoder.Open(unknownKey.Path)).Message);
         }
-        using (var badPooling = ModelCopy.Of(RepositoryPaths.TinyBert, """{"pooling": "max"}"""))
+        using (var badPooling = ModelCopy.Of(RepositoryPaths.TinyModel, """{"pooling": "max"}"""))
         {
             Assert.Contains("'pooling'", Assert.Throws<ModelFormatException>(() => TransformerEncoder.Open(badPooling.Path)).Message);
         }
@@ -158,14 +159,14 @@ public class TransformerEncoderTests
     public void QuestionAndPassageModelsOfDifferentDimensionsAreRejected()
     {
         var error = Assert.Throws<ModelFormatException>(() =>
-            TransformerEncoder.Open(RepositoryPaths.TinyBert, Path.Combine(RepositoryPaths.Models, "tiny-sentence")));
+            TransformerEncoder.Open(RepositoryPaths.TinyModel, Path.Combine(RepositoryPaths.TestModels, "tiny-sentence")));
         Assert.Contains("different lengths", error.Message);
     }
 
     [Fact]
     public void SplitsCallsLargerThanTheMaximumBatch()
     {
-        using TransformerEncoder small = TransformerEncoder.Open(RepositoryPaths.TinyBert,
+        using TransformerEncoder small = TransformerEncoder.Open(RepositoryPaths.TinyModel,
             options: new TransformerEncoderOptions { MaxBatchSize = 2 });
         GoldenCase[] cases = Queries;
         var vectors = new float[cases.Length * small.Dimension];

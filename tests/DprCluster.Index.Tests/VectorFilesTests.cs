@@ -1,4 +1,5 @@
 using DprCluster.Index.Storage;
+using DprCluster.Testing;
 
 namespace DprCluster.Index.Tests;
 
@@ -42,13 +43,13 @@ public class VectorFilesTests
     [Fact]
     public void Reads_the_fashion_mnist_idx_files()
     {
-        string path = Path.Combine(SharedData.Directory, "fashion-mnist", "t10k-images-idx3-ubyte.gz");
+        string path = Path.Combine(RepositoryPaths.SharedData, "fashion-mnist", "t10k-images-idx3-ubyte.gz");
         VectorFile<float> images = VectorFiles.ReadFloats(path, maxRows: 50);
         Assert.Equal((50, 784), (images.Rows, images.Dimensions));
         Assert.All(images.Data, x => Assert.InRange(x, 0f, 255f));
         Assert.Contains(images.Data, x => x > 0);
 
-        VectorFile<int> truth = VectorFiles.ReadInts(Path.Combine(SharedData.Directory, "fashion-mnist", "subset10k_q1k_groundtruth.ivecs"));
+        VectorFile<int> truth = VectorFiles.ReadInts(Path.Combine(RepositoryPaths.SharedData, "fashion-mnist", "subset10k_q1k_groundtruth.ivecs"));
         Assert.Equal((1000, 100), (truth.Rows, truth.Dimensions));
         Assert.All(truth.Data, id => Assert.InRange(id, 0, 9999));
     }

@@ -18,6 +18,21 @@ public static class RepositoryPaths
     /// <summary>The Helm chart.</summary>
     public static string Chart => Path.Combine(Root, "helm", "dprcluster");
 
+    /// <summary>A path under <see cref="SharedData"/>; throws when the shared data is not there.</summary>
+    public static string SharedDataPath(params string[] parts) =>
+        Directory.Exists(SharedData)
+            ? Path.Combine([SharedData, .. parts])
+            : throw new DirectoryNotFoundException($"Shared data not found at {SharedData}.");
+
+    /// <summary>A path under the repository root.</summary>
+    public static string InRepository(params string[] parts) => Path.Combine([Root, .. parts]);
+
+    /// <summary>The tiny ONNX models the encoder tests generated (tests/models).</summary>
+    public static string TestModels => Path.Combine(Root, "tests", "models");
+
+    /// <summary>Golden files (tests/golden).</summary>
+    public static string Golden => Path.Combine(Root, "tests", "golden");
+
     /// <summary>The tiny BERT model the encoder tests generated (tests/models/tiny-bert).</summary>
     public static string TinyModel => Path.Combine(Root, "tests", "models", "tiny-bert");
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using DprCluster.Text.Analysis;
 using DprCluster.Text.Corpora;
 using DprCluster.Text.Tests.Corpora;
+using DprCluster.Testing;
 
 namespace DprCluster.Text.Tests.Analysis;
 
@@ -18,7 +19,7 @@ public class LuceneGoldenTests
     private static List<GoldenCase> Load()
     {
         var texts = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (CorpusDocument document in JsonlReader.ReadDocuments(SharedData.Path("scifact", "corpus.jsonl")))
+        foreach (CorpusDocument document in JsonlReader.ReadDocuments(RepositoryPaths.SharedDataPath("scifact", "corpus.jsonl")))
         {
             texts["scifact/corpus/" + document.Id] = document.Title + " " + document.Text;
         }
@@ -29,14 +30,14 @@ public class LuceneGoldenTests
             ("squad/queries/", new[] { "squad-v1.1-dev", "beir_format", "queries.jsonl" }),
         })
         {
-            foreach (CorpusQuery query in JsonlReader.ReadQueries(SharedData.Path(path)))
+            foreach (CorpusQuery query in JsonlReader.ReadQueries(RepositoryPaths.SharedDataPath(path)))
             {
                 texts[prefix + query.Id] = query.Text;
             }
         }
 
         var cases = new List<GoldenCase>();
-        string golden = SharedData.RepositoryPath("tests", "DprCluster.Text.Tests", "Analysis", "Golden", "lucene-english-analyzer.jsonl");
+        string golden = RepositoryPaths.InRepository("tests", "DprCluster.Text.Tests", "Analysis", "Golden", "lucene-english-analyzer.jsonl");
         foreach (string line in File.ReadLines(golden))
         {
             using JsonDocument record = JsonDocument.Parse(line);

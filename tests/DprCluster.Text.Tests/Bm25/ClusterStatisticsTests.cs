@@ -4,6 +4,7 @@ using DprCluster.Text.Corpora;
 using DprCluster.Text.Fusion;
 using DprCluster.Text.Tests.Corpora;
 using DprCluster.Core.Hashing;
+using DprCluster.Testing;
 
 namespace DprCluster.Text.Tests.Bm25;
 
@@ -18,7 +19,7 @@ public class ClusterStatisticsTests
     [Fact]
     public void ShardedSciFactWithClusterWideStatisticsRanksExactlyLikeOneIndex()
     {
-        BeirDataset scifact = BeirDataset.Load(SharedData.Path("scifact"), "test");
+        BeirDataset scifact = BeirDataset.Load(RepositoryPaths.SharedDataPath("scifact"), "test");
         using var single = new Bm25Index(EnglishAnalyzer.Default, new Bm25Parameters());
         Bm25Index[] shards = [.. Enumerable.Range(0, 4).Select(_ => new Bm25Index(EnglishAnalyzer.Default, new Bm25Parameters()))];
         foreach (CorpusDocument document in scifact.Corpus)

@@ -3,6 +3,7 @@ using DprCluster.Text.Bm25;
 using DprCluster.Text.Corpora;
 using DprCluster.Text.Metrics;
 using DprCluster.Text.Tests.Corpora;
+using DprCluster.Testing;
 
 namespace DprCluster.Text.Tests.Bm25;
 
@@ -27,9 +28,9 @@ public class RetrievalQualityTests
 
     [Fact]
     public void SciFactReachesThePublishedBm25Baseline() =>
-        Assert.InRange(NdcgAt10(SharedData.Path("scifact")), 0.665, 1.0);
+        Assert.InRange(NdcgAt10(RepositoryPaths.SharedDataPath("scifact")), 0.665, 1.0);
 
     [Fact]
     public void NfCorpusReachesTheTarget() =>
-        Assert.InRange(NdcgAt10(SharedData.Path("nfcorpus-orig-test", "beir_format")), 0.313, 1.0);
+        Assert.InRange(NdcgAt10(RepositoryPaths.SharedDataPath("nfcorpus-orig-test", "beir_format")), 0.313, 1.0);
 }

@@ -1,4 +1,5 @@
 using DprCluster.Text.Corpora;
+using DprCluster.Testing;
 
 namespace DprCluster.Text.Tests.Corpora;
 
@@ -7,12 +8,12 @@ public class SharedDatasetTests
     [Fact]
     public void LoadsSciFactAsItsProvenanceDescribes()
     {
-        BeirDataset test = BeirDataset.Load(SharedData.Path("scifact"), "test");
+        BeirDataset test = BeirDataset.Load(RepositoryPaths.SharedDataPath("scifact"), "test");
         Assert.Equal(5183, test.Corpus.Count);
         Assert.Equal(300, test.Queries.Count);
         Assert.Equal(339, test.Qrels.QueryIds.Sum(q => test.Qrels.For(q).Count));
 
-        BeirDataset train = BeirDataset.Load(SharedData.Path("scifact"), "train");
+        BeirDataset train = BeirDataset.Load(RepositoryPaths.SharedDataPath("scifact"), "train");
         Assert.Equal(809, train.Queries.Count);
         Assert.Equal(919, train.Qrels.QueryIds.Sum(q => train.Qrels.For(q).Count));
     }
@@ -20,8 +21,8 @@ public class SharedDatasetTests
     [Fact]
     public void SquadReaderReproducesTheBeirView()
     {
-        BeirDataset fromJson = SquadReader.Read(SharedData.Path("squad-v1.1-dev", "dev-v1.1.json"));
-        BeirDataset fromBeir = BeirDataset.Load(SharedData.Path("squad-v1.1-dev", "beir_format"), "test");
+        BeirDataset fromJson = SquadReader.Read(RepositoryPaths.SharedDataPath("squad-v1.1-dev", "dev-v1.1.json"));
+        BeirDataset fromBeir = BeirDataset.Load(RepositoryPaths.SharedDataPath("squad-v1.1-dev", "beir_format"), "test");
 
         Assert.Equal(2067, fromJson.Corpus.Count);
         Assert.Equal(10570, fromJson.Queries.Count);
