@@ -90,6 +90,8 @@ public sealed class SiloHost : IAsyncDisposable
         builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
         builder.Logging.AddFilter("Orleans", LogLevel.Warning);
         builder.Logging.AddFilter("Polly", LogLevel.Error);
+        // Its first check reports the time since the machine booted as a stall: a false alarm on every start.
+        builder.Logging.AddFilter("Orleans.Runtime.Watchdog", LogLevel.Error);
         SiloPlan plan = builder.AddDprCluster(configuration);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

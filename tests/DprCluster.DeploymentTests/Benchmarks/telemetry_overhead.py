@@ -3,7 +3,8 @@
     /usr/bin/python3 tests/DprCluster.DeploymentTests/Benchmarks/telemetry_overhead.py [--searches 1500] [--runs 3]
 
 Each cluster is what docker-compose runs: a gateway, an encoder and three shard silos holding three shards with
-replication 2, as real `dprcluster serve` processes on loopback (build the CLI in Release first). Both hold the same
+replication 2, as real `dprcluster serve` processes on loopback joined through one Redis membership store (each
+cluster under its own Orleans cluster id; build the CLI in Release first). Both hold the same
 SciFact passages. The "on" cluster has every telemetry feature working: metrics, a /metrics scrape of every silo each
 second, and every search traced (sample ratio 1) and exported over OTLP/HTTP to a local sink (the sink and the scraper
 run in processes of their own, as a collector and Prometheus would). The "off" cluster runs with
@@ -28,7 +29,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "benchmarks"))
-from loopback import CLI_DLL as CLI, ROOT, SHARED_DATA, free_ports  # noqa: E402  (tests/benchmarks/loopback.py)
+from loopback import CLI_DLL as CLI, ROOT, SHARED_DATA, free_ports, start_redis  # noqa: E402  (tests/benchmarks/loopback.py)
 
 SCIFACT = os.path.join(SHARED_DATA, "scifact")
 
@@ -48,21 +49,23 @@ class Sink(http.server.BaseHTTPRequestHandler):
 
 
 class Cluster:
-    def __init__(self, name, telemetry, sink_port, workdir, traces="export", sample_ratio=1.0, role=None):
+    def __init__(self, name, telemetry, sink_port, redis_port, workdir, traces="export", sample_ratio=1.0, role=None):
         self.name = name
         # The slot measured as "on"; in an A/A control run it is a second cluster with telemetry off.
         self.role = role or ("on" if telemetry else "off")
         ports = free_ports(10)
-        shard_internal = [f"http://127.0.0.1:{ports[2 * i + 1]}" for i in range(3)]
         env = dict(os.environ)
         env.update({
             "DPRCLUSTER_Cluster__ShardCount": "3",
             "DPRCLUSTER_Cluster__ReplicationFactor": "2",
-            "DPRCLUSTER_Cluster__EncoderSilos__0": f"http://127.0.0.1:{ports[7]}",
+            "DPRCLUSTER_Cluster__ClusterId": f"telemetry-bench-{name}",
+            "DPRCLUSTER_Cluster__Membership__Provider": "redis",
+            "DPRCLUSTER_Cluster__Membership__ConnectionString": f"127.0.0.1:{redis_port}",
+            "DPRCLUSTER_Silo__AdvertisedAddress": "127.0.0.1",
             "DPRCLUSTER_Encoder__Dimension": "100",
         })
-        for i, url in enumerate(shard_internal):
-            env[f"DPRCLUSTER_Cluster__ShardSilos__{i}"] = url
+        for i in range(3):
+            env[f"DPRCLUSTER_Cluster__ShardSilos__{i}"] = f"shard-{i}"
         if telemetry and traces == "export":
             env.update({
                 "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": f"http://127.0.0.1:{sink_port}/v1/traces",
@@ -81,13 +84,13 @@ class Cluster:
         self.silo_names = [silo for silo, _, _, _, _ in silos]
         self.gateway_port = ports[8]
         self.processes = []
-        for silo, role, api, internal, extra in silos:
+        for silo, role, api, silo_port, extra in silos:
             silo_env = dict(env, **extra)
             silo_env.update({
                 "DPRCLUSTER_Silo__Roles": role,
                 "DPRCLUSTER_Silo__Name": silo,
                 "DPRCLUSTER_Silo__ApiUrl": f"http://127.0.0.1:{api}",
-                "DPRCLUSTER_Silo__InternalUrl": f"http://127.0.0.1:{internal}",
+                "DPRCLUSTER_Silo__SiloPort": str(silo_port),
                 "DPRCLUSTER_Silo__DataDirectory": os.path.join(workdir, name, silo),
             })
             log = open(os.path.join(workdir, f"{name}-{silo}.log"), "a")
@@ -191,6 +194,7 @@ def main():
     sink_port = free_ports(1)[0]
     sink = multiprocessing.Process(target=serve_sink, args=(sink_port,), daemon=True)
     sink.start()
+    redis, redis_port = start_redis(workdir)
     telemetry_on = not args.control
     print(f"{args.searches} {args.mode} searches per cluster per run, k=10, {len(passages)} passages, 3 shards R=2, "
           f"5 silos each; telemetry cluster: traces {args.traces} (sample ratio {args.sample_ratio}), "
@@ -202,7 +206,7 @@ def main():
             clusters, stop = [], multiprocessing.Event()
             try:
                 for name in ("a", "b"):
-                    clusters.append(Cluster(name, telemetry_on and name == on_name, sink_port, workdir,
+                    clusters.append(Cluster(name, telemetry_on and name == on_name, sink_port, redis_port, workdir,
                                             args.traces, args.sample_ratio, role="on" if name == on_name else "off"))
                 on = next(c for c in clusters if c.name == on_name)
                 if not args.no_scrape:
@@ -227,6 +231,7 @@ def main():
               f"; median {statistics.median(ratios):.3f} ({(statistics.median(ratios) - 1) * 100:+.1f}%)")
     finally:
         sink.terminate()
+        redis.kill()
         shutil.rmtree(workdir, ignore_errors=True)
 
 
