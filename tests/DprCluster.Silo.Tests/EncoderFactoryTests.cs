@@ -29,4 +29,24 @@ public class EncoderFactoryTests
             new EncoderOptions { Kind = "onnx", QuestionModel = RepositoryPaths.TinyModel, ExecutionProvider = "CPU" });
         Assert.Equal(service.Dimension, (await service.EncodeQueryAsync("a question")).Length);
     }
+
+    [Fact]
+    public void A_model_name_resolves_to_its_kind_directory_and_dimension()
+    {
+        Assert.Equal(100, EncoderFactory.Dimension(new EncoderOptions { Model = "static" }));
+        Assert.Equal(384, EncoderFactory.Dimension(new EncoderOptions { Model = "arctic-embed-xs" }));
+        EncoderOptions directory = EncoderFactory.Resolve(new EncoderOptions { Model = RepositoryPaths.TinyModel });
+        Assert.Equal(("onnx", RepositoryPaths.TinyModel), (directory.Kind, directory.QuestionModel));
+        Assert.Null(EncoderFactory.Resolve(new EncoderOptions()).Model);
+    }
+
+    [Theory]
+    [InlineData("bert-large-uncased", null, "arctic-embed-xs, all-minilm-l6-v2")]
+    [InlineData("all-minilm-l6-v2", "/models/q", "set one")]
+    public void A_model_that_cannot_be_resolved_is_a_configuration_error(string model, string? questionModel, string mentioned)
+    {
+        var error = Assert.Throws<ClusterConfigurationException>(() =>
+            EncoderFactory.Resolve(new EncoderOptions { Model = model, QuestionModel = questionModel }));
+        Assert.Contains(mentioned, error.Message);
+    }
 }

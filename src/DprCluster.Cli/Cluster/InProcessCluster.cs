@@ -26,10 +26,12 @@ internal sealed class InProcessCluster : IAsyncDisposable
     public Uri ApiUrl => _host.Plan.ApiUrl;
 
     /// <summary>
-    /// Starts the silo over <paramref name="dataDirectory"/> with <paramref name="shardCount"/> shards and waits until
+    /// Starts the silo over <paramref name="dataDirectory"/> with <paramref name="shardCount"/> shards and
+    /// <paramref name="encoder"/> (<c>Encoder:Model</c>), and waits until
     /// every shard recovered (from its snapshot and log). Throws <see cref="InvalidDataException"/> when one fails.
     /// </summary>
-    public static async Task<InProcessCluster> OpenAsync(string dataDirectory, int shardCount, CancellationToken cancellationToken = default)
+    public static async Task<InProcessCluster> OpenAsync(string dataDirectory, int shardCount, string encoder = "static",
+        CancellationToken cancellationToken = default)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -40,6 +42,7 @@ internal sealed class InProcessCluster : IAsyncDisposable
             ["Silo:SiloPort"] = FreeLoopbackPort().ToString(CultureInfo.InvariantCulture),
             ["Cluster:ShardCount"] = shardCount.ToString(CultureInfo.InvariantCulture),
             ["Cluster:Membership:Provider"] = "localhost",
+            ["Encoder:Model"] = encoder,
             ["Telemetry:Enabled"] = "false",
         };
         SiloHost host = await SiloHost.StartAsync(SiloConfiguration.Load(null, settings), cancellationToken).ConfigureAwait(false);

@@ -23,10 +23,15 @@ internal static class DemoCommand
         var k = new Option<int>("--k") { Description = "Passages shown per question.", DefaultValueFactory = _ => 3 };
         var mode = new Option<string>("--mode") { Description = "dense, bm25 or hybrid.", DefaultValueFactory = _ => "dense" };
         mode.AcceptOnlyFromAmong("dense", "bm25", "hybrid");
+        var encoder = new Option<string>("--encoder")
+        {
+            Description = "arctic-embed-xs, all-minilm-l6-v2, static (the default) or a model directory; the data directory holds one model's vectors.",
+            DefaultValueFactory = _ => "static",
+        };
         var questions = new Option<string[]>("--question", "-q") { Description = "A question to ask (repeatable); default: sample questions." };
         var command = new Command("demo", "Run an in-process 4-shard cluster: ingest a corpus, ask questions, show ranked passages.")
         {
-            corpus, data, shards, k, mode, questions,
+            corpus, data, shards, k, mode, encoder, questions,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -37,12 +42,12 @@ internal static class DemoCommand
             }
             try
             {
-                return await RunAsync(parse.GetValue(corpus), parse.GetValue(data)!, parse.GetValue(shards), parse.GetValue(k),
+                return await RunAsync(parse.GetValue(corpus), parse.GetValue(data)!, parse.GetValue(shards), parse.GetValue(encoder)!, parse.GetValue(k),
                     Enum.Parse<SearchMode>(parse.GetValue(mode)!, ignoreCase: true), parse.GetValue(questions) ?? [],
                     cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is IOException or InvalidDataException or CorpusFormatException or UnauthorizedAccessException
-                or ClusterException)
+                or ClusterException or Silo.Configuration.ClusterConfigurationException)
             {
                 Console.Error.WriteLine($"error: {e.Message}");
                 return 1;
@@ -51,13 +56,14 @@ internal static class DemoCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(string? corpusPath, string dataDirectory, int shardCount, int k, SearchMode mode,
+    private static async Task<int> RunAsync(string? corpusPath, string dataDirectory, int shardCount, string encoder, int k, SearchMode mode,
         string[] askedQuestions, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        Console.WriteLine($"DprCluster demo: {shardCount} shards in one Orleans silo with every role, static word-vector encoder, " +
+        Console.WriteLine($"DprCluster demo: {shardCount} shards in one Orleans silo with every role, encoder {encoder}, " +
             $"data in {Path.GetFullPath(dataDirectory)}");
-        await using InProcessCluster cluster = await InProcessCluster.OpenAsync(dataDirectory, shardCount, cancellationToken).ConfigureAwait(false);
+        await using InProcessCluster cluster = await InProcessCluster.OpenAsync(dataDirectory, shardCount, encoder, cancellationToken)
+            .ConfigureAwait(false);
         int recovered = await cluster.CountPassagesAsync().ConfigureAwait(false);
         Console.WriteLine($"  silo started (REST API {cluster.ApiUrl}) and recovered {recovered:N0} passages from the data directory " +
             $"in {clock.Elapsed.TotalSeconds:F2} s");

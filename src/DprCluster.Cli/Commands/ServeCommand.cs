@@ -17,10 +17,11 @@ internal static class ServeCommand
         var data = new Option<string?>("--data") { Description = "Data directory; overrides Silo:DataDirectory." };
         var apiUrl = new Option<string?>("--api-url") { Description = "REST API URL, e.g. http://0.0.0.0:8080; overrides Silo:ApiUrl." };
         var siloPort = new Option<int?>("--silo-port") { Description = "Orleans silo-to-silo port; overrides Silo:SiloPort." };
+        var encoder = new Option<string?>("--encoder") { Description = "arctic-embed-xs, all-minilm-l6-v2, static or a model directory; overrides Encoder:Model." };
         var index = new Option<int?>("--index") { Description = "This shard silo's position in Cluster:ShardSilos; overrides Silo:Index." };
         var command = new Command("serve", "Run a silo (REST API, shard replicas, encoder) until stopped.")
         {
-            role, config, data, apiUrl, siloPort, index,
+            role, config, data, apiUrl, siloPort, index, encoder,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -29,6 +30,7 @@ internal static class ServeCommand
             AddOverride(overrides, "Silo:DataDirectory", parse.GetValue(data));
             AddOverride(overrides, "Silo:ApiUrl", parse.GetValue(apiUrl));
             AddOverride(overrides, "Silo:SiloPort", parse.GetValue(siloPort)?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            AddOverride(overrides, "Encoder:Model", parse.GetValue(encoder));
             AddOverride(overrides, "Silo:Index", parse.GetValue(index)?.ToString(System.Globalization.CultureInfo.InvariantCulture));
             return await RunAsync(parse.GetValue(config), overrides, cancellationToken).ConfigureAwait(false);
         });

