@@ -61,6 +61,9 @@ public sealed class ChildProcess : IDisposable
         }
     }
 
+    /// <summary>Waits until the process exits and its output has been read to the end.</summary>
+    public Task WaitForExitAsync(CancellationToken cancellationToken = default) => _process.WaitForExitAsync(cancellationToken);
+
     /// <summary>SIGKILL: the process dies at once, mid-write if it was writing.</summary>
     public void Kill()
     {

@@ -29,11 +29,16 @@ internal static class EvalCommand
         var noStem = new Option<bool>("--no-stem") { Description = "Skip the Porter stemmer." };
         var keepStopWords = new Option<bool>("--keep-stopwords") { Description = "Keep Lucene's English stop words." };
         var shards = new Option<int>("--shards") { Description = "Split passages over this many BM25 shards (cluster-wide IDF).", DefaultValueFactory = _ => 1 };
+        var encoder = new Option<string>("--encoder")
+        {
+            Description = "Encoder for dense and hybrid runs in this process: arctic-embed-xs, all-minilm-l6-v2, static or a model directory.",
+            DefaultValueFactory = _ => "static",
+        };
         var url = new Option<string?>("--url") { Description = "Evaluate a running cluster (REST API) that already holds the corpus; any --mode." };
 
         var command = new Command("eval", "Evaluate retrieval on a BEIR benchmark or SQuAD-style QA data.")
         {
-            beir, qa, split, mode, k, json, k1, b, lengths, noStem, keepStopWords, shards, url,
+            beir, qa, split, mode, k, json, k1, b, lengths, noStem, keepStopWords, shards, encoder, url,
         };
         command.Validators.Add(result =>
         {
@@ -83,8 +88,10 @@ internal static class EvalCommand
                 string? beirDirectory = parse.GetValue(beir);
                 Uri? cluster = parse.GetValue(url) is { } text ? new Uri(text) : null;
                 EvaluationReport report = beirDirectory is not null
-                    ? BeirEvaluation.Run(beirDirectory, parse.GetValue(split)!, retrievalMode, settings, parse.GetValue(k) ?? 1000, cluster)
-                    : QaEvaluation.Run(parse.GetValue(qa)!, parse.GetValue(split)!, retrievalMode, settings, parse.GetValue(k) ?? 100, cluster);
+                    ? BeirEvaluation.Run(beirDirectory, parse.GetValue(split)!, retrievalMode, settings, parse.GetValue(k) ?? 1000, cluster,
+                        parse.GetValue(encoder)!)
+                    : QaEvaluation.Run(parse.GetValue(qa)!, parse.GetValue(split)!, retrievalMode, settings, parse.GetValue(k) ?? 100, cluster,
+                        parse.GetValue(encoder)!);
                 report.Print(Console.Out);
                 if (parse.GetValue(json) is { } jsonPath)
                 {
@@ -92,7 +99,7 @@ internal static class EvalCommand
                 }
                 return 0;
             }
-            catch (Exception e) when (e is RetrievalModeUnavailableException or IOException or ArgumentException
+            catch (Exception e) when (e is Silo.Configuration.ClusterConfigurationException or IOException or ArgumentException
                 or UnauthorizedAccessException or Silo.Client.ClusterApiException or HttpRequestException)
             {
                 Console.Error.WriteLine($"error: {e.Message}");

@@ -6,11 +6,10 @@ namespace DprCluster.Cli.Evaluation;
 /// <summary>Retrieval quality on a BEIR-format benchmark: nDCG@10, Recall@100, MRR@10, MAP@100 and throughput.</summary>
 internal static class BeirEvaluation
 {
-    public static EvaluationReport Run(string directory, string split, RetrievalMode mode, Bm25Settings bm25, int k, Uri? cluster = null)
+    public static EvaluationReport Run(string directory, string split, RetrievalMode mode, Bm25Settings bm25, int k, Uri? cluster = null, string encoder = "static")
     {
-        RetrieverFactory.EnsureAvailable(mode, cluster);
         BeirDataset dataset = BeirDataset.Load(directory, split);
-        (IRetriever retriever, TimeSpan indexing) = RetrieverFactory.Build(mode, dataset.Corpus, bm25, cluster);
+        (IRetriever retriever, TimeSpan indexing) = RetrieverFactory.Build(mode, dataset.Corpus, bm25, cluster, encoder);
         try
         {
             (var run, double qps) = QueryRunner.Run(retriever, dataset.Queries, k);

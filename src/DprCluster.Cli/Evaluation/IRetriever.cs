@@ -3,8 +3,8 @@ using DprCluster.Text;
 namespace DprCluster.Cli.Evaluation;
 
 /// <summary>
-/// A retrieval method under evaluation: answers one query with its best passages. BM25 implements it now; dense
-/// (encoder + vector index) and hybrid (both, fused) retrievers plug in behind the same interface.
+/// A retrieval method under evaluation: answers one query with its best passages (BM25, dense, hybrid, or a running
+/// cluster).
 /// </summary>
 internal interface IRetriever
 {

@@ -11,9 +11,8 @@ namespace DprCluster.Cli.Evaluation;
 /// </summary>
 internal static class QaEvaluation
 {
-    public static EvaluationReport Run(string path, string split, RetrievalMode mode, Bm25Settings bm25, int k, Uri? cluster = null)
+    public static EvaluationReport Run(string path, string split, RetrievalMode mode, Bm25Settings bm25, int k, Uri? cluster = null, string encoder = "static")
     {
-        RetrieverFactory.EnsureAvailable(mode, cluster);
         BeirDataset dataset = Load(path, split);
         foreach (CorpusQuery query in dataset.Queries)
         {
@@ -28,7 +27,7 @@ internal static class QaEvaluation
             passages[document.Id] = document;
         }
 
-        (IRetriever retriever, TimeSpan indexing) = RetrieverFactory.Build(mode, dataset.Corpus, bm25, cluster);
+        (IRetriever retriever, TimeSpan indexing) = RetrieverFactory.Build(mode, dataset.Corpus, bm25, cluster, encoder);
         try
         {
             (var run, double qps) = QueryRunner.Run(retriever, dataset.Queries, k);

@@ -34,16 +34,16 @@ public static class EncoderFactory
         }
         if (model.Equals("static", StringComparison.OrdinalIgnoreCase))
         {
-            return options with { Kind = "static" };
+            return options with { Model = null, Kind = "static" };
         }
         if (PretrainedModels.Find(model) is { } pretrained)
         {
             string directory = extract ? Extract(pretrained, options.CacheDirectory) : "";
-            return options with { Kind = "onnx", QuestionModel = directory, Dimension = options.Dimension ?? pretrained.Dimension };
+            return options with { Model = null, Kind = "onnx", QuestionModel = directory, Dimension = options.Dimension ?? pretrained.Dimension };
         }
         if (Directory.Exists(model))
         {
-            return options with { Kind = "onnx", QuestionModel = model };
+            return options with { Model = null, Kind = "onnx", QuestionModel = model };
         }
         throw new ClusterConfigurationException(
             $"Encoder:Model '{model}' is neither a model ({string.Join(", ", PretrainedModels.All.Select(m => m.Name))}, static) " +

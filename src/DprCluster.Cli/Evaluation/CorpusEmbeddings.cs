@@ -1,0 +1,80 @@
+using System.Security.Cryptography;
+using System.Text;
+using DprCluster.Cli.Cluster;
+using DprCluster.Encoders;
+using DprCluster.Encoders.Batching;
+using DprCluster.Index.Storage;
+using DprCluster.Text.Corpora;
+
+namespace DprCluster.Cli.Evaluation;
+
+/// <summary>
+/// A corpus's passage vectors under one encoder, encoded once with a progress bar and cached as an .fvecs file named
+/// by the encoder's identity and a SHA-256 of the corpus (ids, titles, texts), so a second evaluation reads them back.
+/// </summary>
+internal static class CorpusEmbeddings
+{
+    private const int Batch = 64;
+
+    /// <summary>Row i is the vector of <paramref name="corpus"/>[i].</summary>
+    public static float[] Load(IReadOnlyList<CorpusDocument> corpus, EncoderService encoder, string encoderIdentity)
+    {
+        string path = Path.Combine(DprCacheDirectory.Path, "embeddings", $"{Safe(encoderIdentity)}-{CorpusHash(corpus, encoderIdentity)}.fvecs");
+        if (File.Exists(path))
+        {
+            VectorFile<float> cached = VectorFiles.ReadFloats(path);
+            if (cached.Rows == corpus.Count && cached.Dimensions == encoder.Dimension)
+            {
+                Console.Error.WriteLine($"passage vectors read from {path}");
+                return cached.Data;
+            }
+        }
+        var vectors = new float[corpus.Count * encoder.Dimension];
+        var progress = new ProgressLine("passages encoded", corpus.Count);
+        for (int start = 0; start < corpus.Count; start += Batch)
+        {
+            int count = Math.Min(Batch, corpus.Count - start);
+            var texts = new PassageText[count];
+            for (int i = 0; i < count; i++)
+            {
+                texts[i] = new PassageText(corpus[start + i].Title, corpus[start + i].Text);
+            }
+            float[][] encoded = encoder.EncodePassagesAsync(texts).GetAwaiter().GetResult();
+            for (int i = 0; i < count; i++)
+            {
+                encoded[i].CopyTo(vectors, (start + i) * encoder.Dimension);
+            }
+            progress.Report(start + count);
+        }
+        progress.Finish(corpus.Count);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        string temporary = path + ".tmp";
+        using (FileStream stream = File.Create(temporary))
+        {
+            VectorFiles.Write<float>(stream, encoder.Dimension, vectors);
+        }
+        File.Move(temporary, path, overwrite: true);
+        return vectors;
+    }
+
+    private static string CorpusHash(IReadOnlyList<CorpusDocument> corpus, string encoderIdentity)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(Encoding.UTF8.GetBytes(encoderIdentity + "\n"));
+        foreach (CorpusDocument document in corpus)
+        {
+            hash.AppendData(Encoding.UTF8.GetBytes($"{document.Id}\0{document.Title}\0{document.Text}\0"));
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset())[..16];
+    }
+
+    private static string Safe(string identity)
+    {
+        var name = new StringBuilder(identity.Length);
+        foreach (char c in identity)
+        {
+            name.Append(char.IsAsciiLetterOrDigit(c) || c is '-' or '.' ? c : '_');
+        }
+        return name.Length > 80 ? name.ToString(name.Length - 80, 80) : name.ToString();
+    }
+}
