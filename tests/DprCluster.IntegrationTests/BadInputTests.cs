@@ -8,8 +8,8 @@ using DprCluster.Silo.Api;
 namespace DprCluster.IntegrationTests;
 
 /// <summary>
-/// Bad input to the REST API and to the silo transport gets a 4xx answer with a stable code (problem+json on the REST
-/// side), and the cluster keeps answering valid requests afterwards.
+/// Bad input to the REST API and to the grain calls between silos gets a 4xx answer with a stable code (problem+json
+/// on the REST side), and the cluster keeps answering valid requests afterwards.
 /// </summary>
 [Collection(QueryClusterCollection.Name)]
 public sealed class BadInputTests(QueryClusterFixture fixture)

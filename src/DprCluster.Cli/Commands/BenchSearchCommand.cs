@@ -14,7 +14,7 @@ namespace DprCluster.Cli.Commands;
 /// <c>dprcluster bench search</c>: closed-loop load (N concurrent clients, each sending its next search when the last
 /// answered) against a running cluster on loopback (<c>--url</c>) and/or the same shard data searched in this process
 /// (<c>--data</c>), side by side in one run: QPS and client-side p50/p95/p99, plus the coordinator's own time
-/// (<c>took_ms</c>), whose difference between the two targets is the scatter/gather overhead of the silo transport.
+/// (<c>took_ms</c>), whose difference between the two targets is the scatter/gather overhead of the calls between silos.
 /// With <c>--baseline-data</c> (e.g. the same passages in one shard) it also reports each target's recall@k against
 /// the baseline's answers to the same questions with the same ef, and with <c>--truth-corpus</c> every target's and the
 /// baseline's recall@k against exact (brute-force) dense search. Bounded in time (≤ 600 s), concurrency (≤ 256) and
@@ -262,7 +262,7 @@ internal static class BenchSearchCommand
         {
             double client = LatencyRecorder.Percentile(rows[0].Latencies, 50) - LatencyRecorder.Percentile(rows[1].Latencies, 50);
             double took = LatencyRecorder.Percentile(rows[0].ServerTimes, 50) - LatencyRecorder.Percentile(rows[1].ServerTimes, 50);
-            Console.WriteLine($"overhead p50 vs in-process: coordinator took_ms {took:F3} ms (silo transport); client-side {client:F3} ms (transport + REST/JSON)");
+            Console.WriteLine($"overhead p50 vs in-process: coordinator took_ms {took:F3} ms (calls between silos); client-side {client:F3} ms (those calls + REST/JSON)");
         }
         Console.WriteLine("p50/p95/p99: client-side latency per request; took: the coordinator's own time for the search" +
             (references.Baseline is null && references.Exact is null ? "." : "; recall: share of the reference's hits found, averaged over questions."));

@@ -26,7 +26,7 @@ public static class DprClusterTelemetry
         /// <summary>The shards' write-ahead logs.</summary>
         public const string Wal = "DprCluster.Wal";
 
-        /// <summary>The silo process: host, transport, health.</summary>
+        /// <summary>The silo process: host and health.</summary>
         public const string Silo = "DprCluster.Silo";
 
         /// <summary>All of the above, for registering with a tracer or meter provider.</summary>
