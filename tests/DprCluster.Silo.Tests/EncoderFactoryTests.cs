@@ -1,3 +1,4 @@
+using DprCluster.Encoders.OnnxRuntime;
 using DprCluster.Silo.Configuration;
 using DprCluster.Silo.Hosting;
 using DprCluster.Testing;
@@ -17,9 +18,9 @@ public class EncoderFactoryTests
     [Fact]
     public void Cuda_on_the_cpu_build_of_onnx_runtime_fails_at_start_and_says_why()
     {
-        Exception error = Assert.ThrowsAny<Exception>(() => EncoderFactory.Create(
+        var error = Assert.Throws<ExecutionProviderUnavailableException>(() => EncoderFactory.Create(
             new EncoderOptions { Kind = "onnx", QuestionModel = RepositoryPaths.TinyModel, ExecutionProvider = "cuda" }));
-        Assert.Contains("no CUDA execution provider", error.ToString());
+        Assert.Contains("-p:DprOnnxRuntime=gpu", error.Message);
     }
 
     [Fact]

@@ -28,7 +28,10 @@ internal sealed class ProgressLine(string unit, long total)
         double rate = done / Math.Max(now.TotalSeconds, 1e-9);
         double fraction = total > 0 ? Math.Min(1.0, (double)done / total) : 0;
         int filled = (int)(fraction * Width);
-        string bar = $"[{new string('#', filled)}{new string('.', Width - filled)}] {done:N0}/{total:N0} {unit} {rate:N0}/s";
+        string eta = done >= total ? $"took {Format(now)}"
+            : done > 0 ? $"ETA {Format(TimeSpan.FromSeconds((total - done) / rate))}"
+            : "ETA --";
+        string bar = $"[{new string('#', filled)}{new string('.', Width - filled)}] {done:N0}/{total:N0} {unit} {rate:N1}/s {eta}";
         if (_terminal)
         {
             Console.Error.Write("\r" + bar);
@@ -38,6 +41,9 @@ internal sealed class ProgressLine(string unit, long total)
             Console.Error.WriteLine(bar);
         }
     }
+
+    private static string Format(TimeSpan time) =>
+        time.TotalHours >= 1 ? $"{(int)time.TotalHours}h{time.Minutes:D2}m" : time.TotalMinutes >= 1 ? $"{time.Minutes}m{time.Seconds:D2}s" : $"{time.TotalSeconds:F0}s";
 
     /// <summary>Draws the final state and ends the line.</summary>
     public void Finish(long done)

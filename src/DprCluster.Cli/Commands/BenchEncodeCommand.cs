@@ -4,6 +4,8 @@ using System.Text.Json;
 using DprCluster.Encoders;
 using DprCluster.Encoders.OnnxRuntime;
 using DprCluster.Encoders.Transformer;
+using DprCluster.Silo.Configuration;
+using DprCluster.Silo.Hosting;
 using DprCluster.Text.Tokenization;
 
 namespace DprCluster.Cli.Commands;
@@ -20,7 +22,11 @@ internal static class BenchEncodeCommand
 {
     public static Command Create()
     {
-        var modelOption = new Option<string>("--model") { Description = "ONNX model directory (Hugging Face layout).", Required = true };
+        var modelOption = new Option<string>("--encoder", "--model")
+        {
+            Description = "arctic-embed-xs, all-minilm-l6-v2 or an ONNX model directory (Hugging Face layout).",
+            Required = true,
+        };
         var batchOption = new Option<string>("--batch") { Description = "Comma-separated batch sizes.", DefaultValueFactory = _ => "1,8,32,128" };
         var threadsOption = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads.", DefaultValueFactory = _ => 1 };
         var kindOption = new Option<string>("--kind")
@@ -30,7 +36,11 @@ internal static class BenchEncodeCommand
         };
         kindOption.AcceptOnlyFromAmong("query", "passage");
         var textsOption = new Option<int>("--texts") { Description = "How many texts to cycle through.", DefaultValueFactory = _ => 512 };
-        var secondsOption = new Option<double>("--seconds") { Description = "Timed seconds per batch size and level.", DefaultValueFactory = _ => 3 };
+        var secondsOption = new Option<double>("--seconds")
+        {
+            Description = "Timed seconds per batch size and level (after one untimed warm-up batch; a batch slower than this is timed once).",
+            DefaultValueFactory = _ => 3,
+        };
         var dataOption = new Option<string?>("--data") { Description = "Data directory (default: ../shared/data beside the repository)." };
         var jsonOption = new Option<string?>("--json") { Description = "Also write the results as JSON to this file." };
         var command = new Command("encode", "Encoder throughput (sequences/s) and p50/p99 latency per batch size.")
@@ -69,13 +79,15 @@ internal static class BenchEncodeCommand
         try
         {
             texts = ReadTexts(kind, data ?? Path.Combine(FindShared() ?? ".", "data"), textCount);
+            model = ModelDirectory(model);
             encoder = TransformerModel.Open(model, new TransformerEncoderOptions
             {
                 MaxBatchSize = batchSizes.Max(),
                 Session = new OnnxSessionOptions { IntraOpThreads = threads, InterOpThreads = 1 },
             });
         }
-        catch (Exception e) when (e is ModelFormatException or OnnxRuntimeException or IOException or JsonException or KeyNotFoundException)
+        catch (Exception e) when (e is ModelFormatException or OnnxSessionException or ClusterConfigurationException or IOException
+                                       or JsonException or KeyNotFoundException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return 2;
@@ -88,7 +100,7 @@ internal static class BenchEncodeCommand
                 ? tokenizer.Encode(t.Text, tokenizerOptions)
                 : tokenizer.EncodePair(t.Title, t.Text, tokenizerOptions)).ToArray();
             Console.WriteLine($"model {encoder.Session.ModelPath} ({encoder.Dimension}-d, pooling {encoder.Pooling}), ONNX Runtime " +
-                $"{encoder.Session.Library.Version}, intra-op threads {threads}, {texts.Length} {(kind == EncoderKind.Query ? "NQ questions" : "SciFact passages")}, " +
+                $"{OnnxSession.RuntimeVersion}, intra-op threads {threads}, {texts.Length} {(kind == EncoderKind.Query ? "NQ questions" : "SciFact passages")}, " +
                 $"mean {ids.Average(i => i.Length):F1} tokens (max {encoder.Settings.MaxLength})");
             Console.WriteLine($"{"level",-7} {"batch",5} {"batches",8} {"seq/s",10} {"seq/cpu-s",10} {"p50 ms",9} {"p99 ms",9} {"alloc B/batch",14}");
             var results = new List<Measurement>();
@@ -166,10 +178,7 @@ internal static class BenchEncodeCommand
 
     private static Measurement Measure(string level, int batch, int batches, double seconds, Action<int> runBatch)
     {
-        for (int i = 0; i < Math.Min(batches, 3); i++)
-        {
-            runBatch(i);
-        }
+        runBatch(0);
         var latencies = new double[1 << 20];
         int iterations = 0;
         long budget = (long)(seconds * Stopwatch.Frequency);
@@ -177,7 +186,7 @@ internal static class BenchEncodeCommand
         long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
         long start = Stopwatch.GetTimestamp();
         long now = start;
-        while ((now - start < budget || iterations < 10) && iterations < latencies.Length)
+        while ((now - start < budget || iterations == 0) && iterations < latencies.Length)
         {
             runBatch(iterations);
             long after = Stopwatch.GetTimestamp();
@@ -191,6 +200,15 @@ internal static class BenchEncodeCommand
         return new Measurement(level, batch, batches, iterations * (double)batch / elapsed, iterations * (double)batch / cpuSeconds,
             Percentile(latencies, iterations, 0.50),
             Percentile(latencies, iterations, 0.99), allocated / (double)iterations);
+    }
+
+    /// <summary>A pretrained model's name becomes its extracted directory; anything else is taken as a directory.</summary>
+    private static string ModelDirectory(string model)
+    {
+        EncoderOptions resolved = EncoderFactory.Resolve(new EncoderOptions { Model = model });
+        return resolved.Kind == "onnx" && resolved.QuestionModel is { } directory
+            ? directory
+            : throw new ClusterConfigurationException($"bench encode measures ONNX models; '{model}' is not one.");
     }
 
     private static double Percentile(double[] sorted, int count, double p) => sorted[Math.Min(count - 1, (int)Math.Ceiling(p * count) - 1)];

@@ -5,20 +5,23 @@ using DprCluster.Encoders.OnnxRuntime;
 using DprCluster.Encoders.Static;
 using DprCluster.Encoders.Transformer;
 using DprCluster.Index.Storage;
+using DprCluster.Silo.Configuration;
+using DprCluster.Silo.Hosting;
 
 namespace DprCluster.Cli.Commands;
 
 /// <summary>
-/// <c>dprcluster encode --model DIR --kind query|passage &lt; lines &gt; vectors.fvecs</c>: one vector per stdin line
-/// (passages as <c>title&lt;TAB&gt;text</c>), written as .fvecs. Without --model it uses the static word-vector encoder.
+/// <c>dprcluster encode --encoder NAME|DIR --kind query|passage &lt; lines &gt; vectors.fvecs</c>: one vector per stdin
+/// line (passages as <c>title&lt;TAB&gt;text</c>), written as .fvecs. Without --encoder it uses the embedded default.
 /// </summary>
 internal static class EncodeCommand
 {
     public static Command Create()
     {
-        var modelOption = new Option<string?>("--model")
+        var modelOption = new Option<string?>("--encoder", "--model")
         {
-            Description = "ONNX model directory (Hugging Face layout); for DPR, the question encoder. Default: the static GloVe encoder.",
+            Description = "arctic-embed-xs, all-minilm-l6-v2, static, or an ONNX model directory (Hugging Face layout; for DPR, " +
+                "the question encoder). Default: the embedded default encoder.",
         };
         var passageModelOption = new Option<string?>("--passage-model")
         {
@@ -32,7 +35,7 @@ internal static class EncodeCommand
         kindOption.AcceptOnlyFromAmong("query", "passage");
         var threadsOption = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads (0: one per core)." };
         var batchOption = new Option<int>("--batch") { Description = "Texts per encoder call.", DefaultValueFactory = _ => 64 };
-        var cudaOption = new Option<bool>("--cuda") { Description = "Run on CUDA (needs a GPU build of ONNX Runtime, see DPRCLUSTER_ONNXRUNTIME)." };
+        var cudaOption = new Option<bool>("--cuda") { Description = "Run on CUDA (needs the GPU build: -p:DprOnnxRuntime=gpu)." };
         var command = new Command("encode", "Encode stdin lines into vectors (.fvecs on stdout).")
         {
             modelOption, passageModelOption, kindOption, threadsOption, batchOption, cudaOption,
@@ -53,9 +56,10 @@ internal static class EncodeCommand
         IEncoder encoder;
         try
         {
-            encoder = model is null
+            EncoderOptions resolved = EncoderFactory.Resolve(new EncoderOptions { Model = model, PassageModel = passageModel });
+            encoder = resolved.Kind == "static"
                 ? StaticEncoder.LoadDefault()
-                : TransformerEncoder.Open(model, passageModel, new TransformerEncoderOptions
+                : TransformerEncoder.Open(resolved.QuestionModel!, resolved.PassageModel, new TransformerEncoderOptions
                 {
                     MaxBatchSize = batch,
                     Session = new OnnxSessionOptions
@@ -65,7 +69,8 @@ internal static class EncodeCommand
                     },
                 });
         }
-        catch (Exception e) when (e is ModelFormatException or OnnxRuntimeException or IOException or InvalidDataException)
+        catch (Exception e) when (e is ModelFormatException or OnnxSessionException or ExecutionProviderUnavailableException
+                                       or ClusterConfigurationException or IOException or InvalidDataException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return 2;

@@ -30,6 +30,13 @@ internal static class CorpusEmbeddings
             }
         }
         var vectors = new float[corpus.Count * encoder.Dimension];
+        // Encoded shortest first, so each batch holds passages of nearly one length and little of a run is padding.
+        int[] order = new int[corpus.Count];
+        for (int i = 0; i < order.Length; i++)
+        {
+            order[i] = i;
+        }
+        Array.Sort(order, (a, b) => (corpus[a].Title.Length + corpus[a].Text.Length).CompareTo(corpus[b].Title.Length + corpus[b].Text.Length));
         var progress = new ProgressLine("passages encoded", corpus.Count);
         for (int start = 0; start < corpus.Count; start += Batch)
         {
@@ -37,16 +44,21 @@ internal static class CorpusEmbeddings
             var texts = new PassageText[count];
             for (int i = 0; i < count; i++)
             {
-                texts[i] = new PassageText(corpus[start + i].Title, corpus[start + i].Text);
+                CorpusDocument document = corpus[order[start + i]];
+                texts[i] = new PassageText(document.Title, document.Text);
             }
             float[][] encoded = encoder.EncodePassagesAsync(texts).GetAwaiter().GetResult();
             for (int i = 0; i < count; i++)
             {
-                encoded[i].CopyTo(vectors, (start + i) * encoder.Dimension);
+                encoded[i].CopyTo(vectors, order[start + i] * encoder.Dimension);
             }
             progress.Report(start + count);
         }
         progress.Finish(corpus.Count);
+        if (encoder.PaddingRatio is double padding)
+        {
+            Console.Error.WriteLine($"padded / real tokens: {padding:F3}");
+        }
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         string temporary = path + ".tmp";
         using (FileStream stream = File.Create(temporary))

@@ -56,6 +56,30 @@ public sealed class EncoderService : IDisposable
     /// <summary>Length of the vectors.</summary>
     public int Dimension { get; }
 
+    /// <summary>
+    /// Token positions run ÷ real tokens over the transformer encoders so far (1 means no padding), or null when the
+    /// encoders are not transformers.
+    /// </summary>
+    public double? PaddingRatio
+    {
+        get
+        {
+            long real = 0;
+            long padded = 0;
+            bool any = false;
+            foreach (IEncoder encoder in _encoders)
+            {
+                if (encoder is Transformer.TransformerEncoder transformer)
+                {
+                    real += transformer.RealTokens;
+                    padded += transformer.PaddedTokens;
+                    any = true;
+                }
+            }
+            return !any ? null : real == 0 ? 1 : (double)padded / real;
+        }
+    }
+
     /// <summary>Queue length past which submissions are refused (<see cref="EncoderServiceOptions.MaxQueueLength"/>).</summary>
     public int MaxQueueLength => _options.MaxQueueLength;
 

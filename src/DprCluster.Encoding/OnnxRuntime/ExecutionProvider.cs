@@ -5,6 +5,6 @@ public enum ExecutionProvider
 {
     /// <summary>ONNX Runtime's CPU kernels (every build).</summary>
     Cpu,
-    /// <summary>NVIDIA CUDA; needs a GPU build of ONNX Runtime (see <see cref="OnnxRuntimeLibrary.PathEnvironmentVariable"/>).</summary>
+    /// <summary>NVIDIA CUDA; needs the GPU build (<c>-p:DprOnnxRuntime=gpu</c>) and the CUDA 13 runtime libraries.</summary>
     Cuda,
 }

@@ -26,7 +26,4 @@ public sealed record OnnxSessionOptions
 
     /// <summary>CUDA device ordinal when <see cref="ExecutionProvider"/> is CUDA.</summary>
     public int CudaDeviceId { get; init; }
-
-    /// <summary>ONNX Runtime library to use; null follows <see cref="OnnxRuntimeLibrary.Load"/>'s resolution order.</summary>
-    public string? LibraryPath { get; init; }
 }

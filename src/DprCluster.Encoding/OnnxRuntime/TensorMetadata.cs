@@ -1,3 +1,5 @@
+using Microsoft.ML.OnnxRuntime.Tensors;
+
 namespace DprCluster.Encoders.OnnxRuntime;
 
 /// <summary>

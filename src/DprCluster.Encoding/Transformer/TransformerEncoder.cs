@@ -31,6 +31,32 @@ public sealed class TransformerEncoder : IEncoder
     /// <summary>The passage (context) model; the same object as <see cref="QuestionModel"/> for single-model encoders.</summary>
     public TransformerModel PassageModel => _passages;
 
+    /// <summary>Settings the model directories did not state, each prefixed by the directory, for the host to log.</summary>
+    public IReadOnlyList<string> Assumptions
+    {
+        get
+        {
+            var all = new List<string>();
+            foreach (TransformerModel model in ReferenceEquals(_questions, _passages) ? new[] { _questions } : new[] { _questions, _passages })
+            {
+                foreach (string assumption in model.Assumptions)
+                {
+                    all.Add($"{model.Directory}: {assumption}");
+                }
+            }
+            return all;
+        }
+    }
+
+    /// <summary>Tokens encoded so far by both models, padding not counted.</summary>
+    public long RealTokens => _questions.RealTokens + (ReferenceEquals(_questions, _passages) ? 0 : _passages.RealTokens);
+
+    /// <summary>Token positions run so far by both models, padding counted.</summary>
+    public long PaddedTokens => _questions.PaddedTokens + (ReferenceEquals(_questions, _passages) ? 0 : _passages.PaddedTokens);
+
+    /// <summary>Padding overhead so far: <see cref="PaddedTokens"/> ÷ <see cref="RealTokens"/>; 1 before any run.</summary>
+    public double PaddingRatio => RealTokens == 0 ? 1 : (double)PaddedTokens / RealTokens;
+
     /// <summary>
     /// Opens the model(s): <paramref name="questionModelDirectory"/> for questions and
     /// <paramref name="passageModelDirectory"/> for passages, or the first for both when the second is null.

@@ -1,16 +1,26 @@
 using System.Numerics.Tensors;
 using DprCluster.Encoders.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 using DprCluster.Text.Tokenization;
 
 namespace DprCluster.Encoders.Transformer;
 
 /// <summary>
 /// One ONNX encoder model with its tokenizer: tokenises a batch straight into pinned input buffers, runs ONNX Runtime
-/// over them in place, and pools the output into the caller's memory. Its buffers are reused across calls, so calls
-/// are serialised per instance (open several for parallel runs, as <see cref="Batching.EncoderService"/> does).
+/// over them in place (I/O binding), and pools the output into the caller's memory. The rows of a call are run
+/// shortest first in runs of at most <see cref="TokensPerRun"/> token positions, each padded only to its longest row,
+/// so mixed lengths cost little padding. Its buffers are reused across calls, so calls are serialised per instance
+/// (open several for parallel runs, as <see cref="Batching.EncoderService"/> does).
 /// </summary>
 public sealed class TransformerModel : IDisposable
 {
+    /// <summary>
+    /// Most token positions (rows × width) in one ONNX Runtime run of a sorted call: enough rows for CPU kernels to stay
+    /// efficient, few enough that one long row does not pad many short ones.
+    /// </summary>
+    public const int TokensPerRun = 8192;
+
     private static readonly string[] KnownInputs = ["input_ids", "attention_mask", "token_type_ids"];
 
     private readonly BertTokenizer _tokenizer;
@@ -28,8 +38,16 @@ public sealed class TransformerModel : IDisposable
     private readonly PinnedBuffer<int>? _ids32;
     private readonly PinnedBuffer<int>? _mask32;
     private readonly PinnedBuffer<int>? _types32;
-    private readonly int[] _lengths;
+    private readonly long[] _stagedIds;    // tokenised rows at stride MaxLength, in the caller's order
+    private readonly long[] _stagedTypes;
+    private readonly int[] _lengths;       // tokens of each staged row
+    private readonly int[] _order;         // staged rows, shortest first
+    private readonly int[] _sortKeys;
+    private readonly int[] _runRows;       // staged row of each row of the run being laid out
+    private readonly SessionBinding _binding;
     private char[] _prefixed = new char[256];
+    private long _realTokens;
+    private long _paddedTokens;
 
     private TransformerModel(string directory, OnnxSession session, BertTokenizer tokenizer, TransformerModelSettings settings,
         int maxBatchSize)
@@ -59,6 +77,9 @@ public sealed class TransformerModel : IDisposable
         _typesInput = session.FindInput("token_type_ids");
         _int32Inputs = session.Inputs[_idsInput].ElementType == TensorElementType.Int32;
         (Pooling, _output) = ChooseOutput(session, settings, where);
+        Assumptions = settings.Pooling is null
+            ? [.. settings.Assumed, $"pooling: {Pooling} (from the model's outputs {string.Join(", ", session.Outputs.Select(o => o.Name))}; no 'pooling' in {TransformerModelSettings.SettingsFileName})"]
+            : settings.Assumed;
         Dimension = ReadDimension(session.Outputs[_output], settings, where);
         int capacity = maxBatchSize * settings.MaxLength;
         _ids = new PinnedBuffer<long>(capacity);
@@ -70,7 +91,14 @@ public sealed class TransformerModel : IDisposable
             _mask32 = new PinnedBuffer<int>(capacity);
             _types32 = new PinnedBuffer<int>(capacity);
         }
+        _stagedIds = new long[capacity];
+        _stagedTypes = new long[capacity];
         _lengths = new int[maxBatchSize];
+        _order = new int[maxBatchSize];
+        _sortKeys = new int[maxBatchSize];
+        _runRows = new int[maxBatchSize];
+        _binding = session.Bind();
+        _binding.BindOutput(_output);
     }
 
     /// <summary>The model directory.</summary>
@@ -88,10 +116,20 @@ public sealed class TransformerModel : IDisposable
     /// <summary>Length of the vectors.</summary>
     public int Dimension { get; }
 
+    /// <summary>Settings this model runs with that its directory did not state (see <see cref="TransformerModelSettings.Assumed"/>).</summary>
+    public IReadOnlyList<string> Assumptions { get; }
+
+    /// <summary>Tokens of the texts encoded so far (special tokens included, padding not).</summary>
+    public long RealTokens => Interlocked.Read(ref _realTokens);
+
+    /// <summary>Token positions run so far: rows × batch width, padding included. Divided by <see cref="RealTokens"/>, the padding overhead.</summary>
+    public long PaddedTokens => Interlocked.Read(ref _paddedTokens);
+
     /// <summary>
     /// Opens a Hugging Face-layout directory: <c>model.onnx</c> or <c>onnx/model.onnx</c>, <c>tokenizer.json</c> or
-    /// <c>vocab.txt</c>, <c>config.json</c>, optional <c>dprcluster.json</c>. Throws <see cref="ModelFormatException"/>
-    /// (or the tokenizer's and ONNX Runtime's own exceptions, wrapped with the directory) when something is missing or wrong.
+    /// <c>vocab.txt</c>, optional <c>config.json</c> and <c>dprcluster.json</c> (the vector length comes from the graph;
+    /// settings neither file gives are listed in <see cref="TransformerModelSettings.Assumed"/>). Throws
+    /// <see cref="ModelFormatException"/> when something is missing or wrong.
     /// </summary>
     public static TransformerModel Open(string directory, TransformerEncoderOptions? options = null)
     {
@@ -118,10 +156,9 @@ public sealed class TransformerModel : IDisposable
         {
             session = OnnxSession.Open(modelPath, options.Session);
         }
-        catch (OnnxRuntimeException e) when (e.ErrorCode is OnnxRuntimeErrorCode.InvalidProtobuf or OnnxRuntimeErrorCode.InvalidGraph
-                                              or OnnxRuntimeErrorCode.NoModel or OnnxRuntimeErrorCode.Fail)
+        catch (OnnxSessionException e)
         {
-            throw new ModelFormatException($"{modelPath} is not a usable ONNX model: {e.Message}", e);
+            throw new ModelFormatException($"{modelPath} is not a usable ONNX model: {e.InnerException?.Message ?? e.Message}", e);
         }
         try
         {
@@ -148,7 +185,7 @@ public sealed class TransformerModel : IDisposable
                     string text = texts[start + r] ?? throw new ArgumentNullException(nameof(texts), $"Text {start + r} is null.");
                     _lengths[r] = _tokenizer.Encode(Prefixed(prefix, text), _tokenizerOptions, IdsRow(r), TypesRow(r));
                 }
-                RunAndPool(rows, BatchWidth(rows), Settings.MaxLength, destination.Slice(start * Dimension, rows * Dimension), cancellationToken);
+                RunSorted(rows, destination.Slice(start * Dimension, rows * Dimension), cancellationToken);
             }
         }
     }
@@ -173,7 +210,7 @@ public sealed class TransformerModel : IDisposable
                         ? _tokenizer.Encode(Prefixed(prefix, text), _tokenizerOptions, IdsRow(r), TypesRow(r))
                         : _tokenizer.EncodePair(Prefixed(prefix, passage.Title), text, _tokenizerOptions, IdsRow(r), TypesRow(r));
                 }
-                RunAndPool(rows, BatchWidth(rows), Settings.MaxLength, destination.Slice(start * Dimension, rows * Dimension), cancellationToken);
+                RunSorted(rows, destination.Slice(start * Dimension, rows * Dimension), cancellationToken);
             }
         }
     }
@@ -202,23 +239,25 @@ public sealed class TransformerModel : IDisposable
                     throw new ArgumentOutOfRangeException(nameof(lengths), $"Row {r} has length {lengths[r]}, outside 0..{width}.");
                 }
                 _lengths[r] = lengths[r];
+                _runRows[r] = r;
+                inputIds.Slice(r * width, lengths[r]).CopyTo(_stagedIds.AsSpan(r * Settings.MaxLength));
+                _stagedTypes.AsSpan(r * Settings.MaxLength, lengths[r]).Clear();
             }
-            inputIds.CopyTo(_ids.Span);
-            if (_typesInput >= 0)
-            {
-                _types.Span[..inputIds.Length].Clear();
-            }
-            RunAndPool(rows, width, stride: width, destination, cancellationToken);
+            RunAndPool(rows, width, destination, cancellationToken);
         }
     }
 
     /// <inheritdoc />
-    public void Dispose() => Session.Dispose();
+    public void Dispose()
+    {
+        _binding.Dispose();
+        Session.Dispose();
+    }
 
-    private Span<long> IdsRow(int row) => _ids.Span.Slice(row * Settings.MaxLength, Settings.MaxLength);
+    private Span<long> IdsRow(int row) => _stagedIds.AsSpan(row * Settings.MaxLength, Settings.MaxLength);
 
     private Span<long> TypesRow(int row) =>
-        _typesInput < 0 ? default : _types.Span.Slice(row * Settings.MaxLength, Settings.MaxLength);
+        _typesInput < 0 ? default : _stagedTypes.AsSpan(row * Settings.MaxLength, Settings.MaxLength);
 
     private ReadOnlySpan<char> Prefixed(string prefix, string text)
     {
@@ -236,22 +275,39 @@ public sealed class TransformerModel : IDisposable
         return _prefixed.AsSpan(0, length);
     }
 
-    private int BatchWidth(int rows)
+    /// <summary>Runs the staged rows shortest first, in runs of at most <see cref="TokensPerRun"/> token positions.</summary>
+    private void RunSorted(int rows, Span<float> destination, CancellationToken cancellationToken)
     {
-        int width = 1;
         for (int r = 0; r < rows; r++)
         {
-            width = Math.Max(width, _lengths[r]);
+            _order[r] = r;
+            _sortKeys[r] = _lengths[r];
         }
-        return width;
+        Array.Sort(_sortKeys, _order, 0, rows);
+        int first = 0;
+        while (first < rows)
+        {
+            int end = first + 1;
+            while (end < rows && (long)(end - first + 1) * Math.Max(_sortKeys[end], 1) <= TokensPerRun)
+            {
+                end++;
+            }
+            for (int k = first; k < end; k++)
+            {
+                _runRows[k - first] = _order[k];
+            }
+            RunAndPool(end - first, Math.Max(_sortKeys[end - 1], 1), destination, cancellationToken);
+            first = end;
+        }
     }
 
-    private void RunAndPool(int rows, int width, int stride, Span<float> destination, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the staged rows <c>_runRows[0..rows)</c> as one batch of <paramref name="width"/> tokens and writes each
+    /// vector to its staged row's place in <paramref name="destination"/>.
+    /// </summary>
+    private void RunAndPool(int rows, int width, Span<float> destination, CancellationToken cancellationToken)
     {
-        LayOut(rows, width, stride);
-        Span<long> shape = [rows, width];
-        Span<InputTensor> inputs = stackalloc InputTensor[3];
-        int count = 0;
+        LayOut(rows, width);
         if (_int32Inputs)
         {
             int cells = rows * width;
@@ -261,30 +317,38 @@ public sealed class TransformerModel : IDisposable
                 _mask32!.Span[i] = (int)_mask.Span[i];
                 _types32!.Span[i] = (int)_types.Span[i];
             }
-            inputs[count++] = InputTensor.Create(_idsInput, _ids32!, shape);
-            inputs[count++] = InputTensor.Create(_maskInput, _mask32!, shape);
+            _binding.BindMatrix(_idsInput, _ids32!, rows, width);
+            _binding.BindMatrix(_maskInput, _mask32!, rows, width);
             if (_typesInput >= 0)
             {
-                inputs[count++] = InputTensor.Create(_typesInput, _types32!, shape);
+                _binding.BindMatrix(_typesInput, _types32!, rows, width);
             }
         }
         else
         {
-            inputs[count++] = InputTensor.Create(_idsInput, _ids, shape);
-            inputs[count++] = InputTensor.Create(_maskInput, _mask, shape);
+            _binding.BindMatrix(_idsInput, _ids, rows, width);
+            _binding.BindMatrix(_maskInput, _mask, rows, width);
             if (_typesInput >= 0)
             {
-                inputs[count++] = InputTensor.Create(_typesInput, _types, shape);
+                _binding.BindMatrix(_typesInput, _types, rows, width);
             }
         }
-        using SessionOutputs outputs = Session.Run(inputs[..count], [_output], cancellationToken);
-        OutputTensor output = outputs[0];
-        Pool(output, rows, width, destination);
+        using (IDisposableReadOnlyCollection<OrtValue> outputs = _binding.Run(cancellationToken))
+        {
+            Pool(outputs[0], rows, width, destination);
+        }
+        long real = 0;
+        for (int r = 0; r < rows; r++)
+        {
+            real += _lengths[_runRows[r]];
+        }
+        Interlocked.Add(ref _realTokens, real);
+        Interlocked.Add(ref _paddedTokens, (long)rows * width);
         if (Settings.Normalize)
         {
             for (int r = 0; r < rows; r++)
             {
-                Span<float> row = destination.Slice(r * Dimension, Dimension);
+                Span<float> row = destination.Slice(_runRows[r] * Dimension, Dimension);
                 float norm = TensorPrimitives.Norm(row);
                 if (norm > 0)
                 {
@@ -294,54 +358,57 @@ public sealed class TransformerModel : IDisposable
         }
     }
 
-    /// <summary>
-    /// Moves the rows, tokenised at <paramref name="stride"/> (MaxLength, or the width itself), to a stride of the batch
-    /// width, padding ids and building the mask. Rows move towards the start, so copying in increasing order never
-    /// overwrites a row not yet moved.
-    /// </summary>
-    private void LayOut(int rows, int width, int stride)
+    /// <summary>Copies the run's staged rows into the input buffers at a stride of the batch width, padding ids and building the mask.</summary>
+    private void LayOut(int rows, int width)
     {
         Span<long> ids = _ids.Span;
         Span<long> mask = _mask.Span;
         Span<long> types = _types.Span;
         for (int r = 0; r < rows; r++)
         {
-            int length = _lengths[r];
-            int from = r * stride;
+            int staged = _runRows[r];
+            int length = _lengths[staged];
+            int from = staged * Settings.MaxLength;
             int to = r * width;
-            ids.Slice(from, length).CopyTo(ids.Slice(to, length));
+            _stagedIds.AsSpan(from, length).CopyTo(ids.Slice(to, length));
             ids.Slice(to + length, width - length).Fill(_tokenizer.PadId);
             mask.Slice(to, length).Fill(1);
             mask.Slice(to + length, width - length).Clear();
             if (_typesInput >= 0)
             {
-                types.Slice(from, length).CopyTo(types.Slice(to, length));
+                _stagedTypes.AsSpan(from, length).CopyTo(types.Slice(to, length));
                 types.Slice(to + length, width - length).Clear();
             }
         }
     }
 
-    private void Pool(OutputTensor output, int rows, int width, Span<float> destination)
+    private void Pool(OrtValue output, int rows, int width, Span<float> destination)
     {
-        ReadOnlySpan<float> values = output.AsFloats();
-        TensorShape shape = output.Shape;
+        OrtTensorTypeAndShapeInfo info = output.GetTensorTypeAndShape();
+        if (info.ElementDataType != TensorElementType.Float)
+        {
+            throw new ModelFormatException($"Output '{Session.Outputs[_output].Name}' holds {info.ElementDataType}; an encoder's output holds floats.");
+        }
+        ReadOnlySpan<float> values = output.GetTensorDataAsSpan<float>();
+        long[] shape = info.Shape;
         if (Pooling is Pooling.Cls or Pooling.Mean)
         {
-            if (shape.Rank != 3 || shape[0] != rows || shape[1] != width || shape[2] != Dimension)
+            if (shape.Length != 3 || shape[0] != rows || shape[1] != width || shape[2] != Dimension)
             {
-                throw new ModelFormatException($"Output '{output.Name}' has shape {shape}; expected [{rows}, {width}, {Dimension}].");
+                throw new ModelFormatException(
+                    $"Output '{Session.Outputs[_output].Name}' has shape [{string.Join(", ", shape)}]; expected [{rows}, {width}, {Dimension}].");
             }
             int rowSize = width * Dimension;
             for (int r = 0; r < rows; r++)
             {
-                Span<float> target = destination.Slice(r * Dimension, Dimension);
+                Span<float> target = destination.Slice(_runRows[r] * Dimension, Dimension);
                 ReadOnlySpan<float> tokens = values.Slice(r * rowSize, rowSize);
                 if (Pooling == Pooling.Cls)
                 {
                     tokens[..Dimension].CopyTo(target);
                     continue;
                 }
-                int length = Math.Max(_lengths[r], 1);
+                int length = Math.Max(_lengths[_runRows[r]], 1);
                 tokens[..Dimension].CopyTo(target);
                 for (int t = 1; t < length; t++)
                 {
@@ -351,11 +418,15 @@ public sealed class TransformerModel : IDisposable
             }
             return;
         }
-        if (shape.Rank != 2 || shape[0] != rows || shape[1] != Dimension)
+        if (shape.Length != 2 || shape[0] != rows || shape[1] != Dimension)
         {
-            throw new ModelFormatException($"Output '{output.Name}' has shape {shape}; expected [{rows}, {Dimension}].");
+            throw new ModelFormatException(
+                $"Output '{Session.Outputs[_output].Name}' has shape [{string.Join(", ", shape)}]; expected [{rows}, {Dimension}].");
         }
-        values[..(rows * Dimension)].CopyTo(destination);
+        for (int r = 0; r < rows; r++)
+        {
+            values.Slice(r * Dimension, Dimension).CopyTo(destination.Slice(_runRows[r] * Dimension, Dimension));
+        }
     }
 
     private void RequireDestination(int count, Span<float> destination)

@@ -4,10 +4,12 @@ using DprCluster.Text.Tokenization;
 namespace DprCluster.Encoders.Transformer;
 
 /// <summary>
-/// What a model directory says about encoding with it: <c>config.json</c> (Hugging Face; model_type, hidden_size,
-/// max_position_embeddings) and the optional <c>dprcluster.json</c> (pooling cls|mean|pooler, normalize, max_length,
-/// token_types zeros|segments, query_prefix, passage_prefix). Absent settings follow DPR: [CLS] pooling, no
-/// normalisation (dot product), 256 tokens, all-zero token types, no prefixes.
+/// What a model directory says about encoding with it: the optional <c>config.json</c> (Hugging Face; model_type,
+/// hidden_size, max_position_embeddings) and the optional <c>dprcluster.json</c> (pooling cls|mean|pooler, normalize,
+/// max_length, token_types zeros|segments, query_prefix, passage_prefix). Absent settings follow DPR — [CLS] pooling,
+/// no normalisation (dot product), 256 tokens, all-zero token types, no prefixes — and each one taken that way is
+/// listed in <see cref="Assumed"/>, for the host to log: a wrong guess about pooling or normalisation is silent in the
+/// vectors, so it must not be silent in the log.
 /// </summary>
 public sealed record TransformerModelSettings
 {
@@ -43,41 +45,57 @@ public sealed record TransformerModelSettings
     /// <summary>Text put before every passage's first segment (e.g. "passage: ").</summary>
     public string PassagePrefix { get; init; } = string.Empty;
 
-    /// <summary>Reads config.json (required) and dprcluster.json (optional) from <paramref name="directory"/>.</summary>
+    /// <summary>Settings neither file gave, each as "name: value (why)".</summary>
+    public IReadOnlyList<string> Assumed { get; init; } = [];
+
+    /// <summary>Reads config.json and dprcluster.json from <paramref name="directory"/>; either may be absent.</summary>
     public static TransformerModelSettings Read(string directory)
     {
         string configPath = Path.Combine(directory, "config.json");
-        if (!File.Exists(configPath))
+        var settings = new TransformerModelSettings();
+        int? maxPositions = null;
+        if (File.Exists(configPath))
         {
-            throw new ModelFormatException($"Model directory {directory} has no config.json (a Hugging Face model directory holds one).");
+            using JsonDocument config = ParseObject(configPath);
+            maxPositions = OptionalInt(config.RootElement, "max_position_embeddings", configPath);
+            settings = new TransformerModelSettings
+            {
+                ModelType = config.RootElement.TryGetProperty("model_type", out JsonElement type) && type.ValueKind == JsonValueKind.String
+                    ? type.GetString()!
+                    : string.Empty,
+                HiddenSize = OptionalInt(config.RootElement, "hidden_size", configPath),
+            };
         }
-        using JsonDocument config = ParseObject(configPath);
-        int? maxPositions = OptionalInt(config.RootElement, "max_position_embeddings", configPath);
-        var settings = new TransformerModelSettings
-        {
-            ModelType = config.RootElement.TryGetProperty("model_type", out JsonElement type) && type.ValueKind == JsonValueKind.String
-                ? type.GetString()!
-                : string.Empty,
-            HiddenSize = OptionalInt(config.RootElement, "hidden_size", configPath),
-        };
         string settingsPath = Path.Combine(directory, SettingsFileName);
+        var given = new HashSet<string>();
         if (File.Exists(settingsPath))
         {
-            settings = settings.With(settingsPath);
+            settings = settings.With(settingsPath, given);
+        }
+        var assumed = new List<string>();
+        if (!given.Contains("normalize"))
+        {
+            assumed.Add($"normalize: false (DPR's raw dot product; no 'normalize' in {SettingsFileName})");
+        }
+        if (!given.Contains("max_length"))
+        {
+            assumed.Add($"max_length: {Math.Min(DprMaxLength, maxPositions ?? DprMaxLength)} (DPR's {DprMaxLength}" +
+                (maxPositions is int positions && positions < DprMaxLength ? $", cut to config.json's max_position_embeddings {positions})" : ")"));
         }
         if (maxPositions is int limit && settings.MaxLength > limit)
         {
             settings = settings with { MaxLength = limit };
         }
-        return settings;
+        return settings with { Assumed = assumed };
     }
 
-    private TransformerModelSettings With(string path)
+    private TransformerModelSettings With(string path, HashSet<string> given)
     {
         using JsonDocument document = ParseObject(path);
         TransformerModelSettings result = this;
         foreach (JsonProperty property in document.RootElement.EnumerateObject())
         {
+            given.Add(property.Name);
             JsonElement value = property.Value;
             result = property.Name switch
             {

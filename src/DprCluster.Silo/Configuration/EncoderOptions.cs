@@ -41,16 +41,13 @@ public sealed record EncoderOptions
     public int IntraOpThreads { get; init; }
 
     /// <summary>
-    /// <c>cpu</c> or <c>cuda</c>: where ONNX Runtime runs the model. CUDA needs a GPU build of ONNX Runtime
-    /// (<see cref="OnnxRuntimeLibrary"/> or <c>DPRCLUSTER_ONNXRUNTIME</c>); with the CPU build it fails at start with a clear error.
+    /// <c>cpu</c> or <c>cuda</c>: where ONNX Runtime runs the model. CUDA needs the GPU build (<c>-p:DprOnnxRuntime=gpu</c>,
+    /// the GPU image) and the CUDA 13 libraries; otherwise the silo fails at start naming what is missing.
     /// </summary>
     public string ExecutionProvider { get; init; } = "cpu";
 
     /// <summary>GPU the CUDA provider uses.</summary>
     public int CudaDeviceId { get; init; }
-
-    /// <summary>Path of the ONNX Runtime library; null uses DPRCLUSTER_ONNXRUNTIME, then the copy the build provides.</summary>
-    public string? OnnxRuntimeLibrary { get; init; }
 
     /// <summary>Folder of the word-vector cache; null uses the machine cache (DPRCLUSTER_CACHE, XDG, ~/.cache).</summary>
     public string? CacheDirectory { get; init; }

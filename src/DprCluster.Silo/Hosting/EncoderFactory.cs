@@ -77,7 +77,6 @@ public static class EncoderFactory
                         IntraOpThreads = options.IntraOpThreads,
                         ExecutionProvider = Provider(options),
                         CudaDeviceId = options.CudaDeviceId,
-                        LibraryPath = options.OnnxRuntimeLibrary,
                     },
                     MaxBatchSize = Math.Max(options.MaxBatchSize, 1),
                 };
@@ -88,7 +87,7 @@ public static class EncoderFactory
 
     /// <summary>
     /// The configured dimension, else the static vectors' 100, else <c>hidden_size</c> from the ONNX question model's
-    /// config.json.
+    /// config.json, else (a directory with only the model and its vocabulary) the output shape of its graph.
     /// </summary>
     public static int Dimension(EncoderOptions options)
     {
@@ -103,9 +102,21 @@ public static class EncoderFactory
         {
             return StaticDimension;
         }
-        string config = Path.Combine(options.QuestionModel
-            ?? throw new ClusterConfigurationException("Encoder:Kind is onnx but neither Encoder:Dimension nor Encoder:QuestionModel is set."),
-            "config.json");
+        string directory = options.QuestionModel
+            ?? throw new ClusterConfigurationException("Encoder:Kind is onnx but neither Encoder:Dimension nor Encoder:QuestionModel is set.");
+        string config = Path.Combine(directory, "config.json");
+        if (!File.Exists(config))
+        {
+            try
+            {
+                using TransformerModel model = TransformerModel.Open(directory);
+                return model.Dimension;
+            }
+            catch (ModelFormatException e)
+            {
+                throw new ClusterConfigurationException($"Cannot read the vector dimension of {directory}: {e.Message} Set Encoder:Dimension.");
+            }
+        }
         try
         {
             using JsonDocument document = JsonDocument.Parse(File.ReadAllBytes(config));
