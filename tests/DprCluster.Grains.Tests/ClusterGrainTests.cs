@@ -52,6 +52,30 @@ public sealed class ClusterGrainTests
     }
 
     [Fact]
+    public async Task A_resent_batch_encodes_only_the_passages_that_changed()
+    {
+        await using OrleansCluster cluster = await OrleansCluster.StartAsync(silos: 2, shards: 3, replicas: 2);
+        Passage[] corpus = Corpus(40);
+        UpsertResponse first = await cluster.Coordinator.UpsertAsync(corpus, CancellationToken.None);
+        Assert.Equal((40, 40, 0), (first.Upserted, first.Encoded, first.Unchanged));
+
+        Passage[] resent = (Passage[])corpus.Clone();
+        resent[3] = resent[3] with { Text = resent[3].Text + " revised" };
+        resent[7] = resent[7] with { Metadata = new Dictionary<string, string> { ["lang"] = "en" } };
+        UpsertResponse second = await cluster.Coordinator.UpsertAsync(resent, CancellationToken.None);
+        Assert.Equal((40, 2, 38), (second.Upserted, second.Encoded, second.Unchanged));
+        Assert.EndsWith(" revised", (await cluster.Coordinator.GetAsync(resent[3].Id, CancellationToken.None))!.Text);
+        Assert.Equal("en", (await cluster.Coordinator.GetAsync(resent[7].Id, CancellationToken.None))!.Metadata!["lang"]);
+
+        // A passage one replica lacks is written again, so the replicas converge.
+        var shard0 = cluster.Grains.GetGrain<IShardReplicaGrain>(new ShardReplicaKey(PassageIdHash.ShardOf(resent[0].Id, 3), 0).ToString());
+        await shard0.DeleteAsync(new ShardDeleteRequest([resent[0].Id]), CancellationToken.None);
+        UpsertResponse third = await cluster.Coordinator.UpsertAsync([resent[0], resent[1]], CancellationToken.None);
+        Assert.Equal(1, third.Encoded);
+        Assert.NotNull(await shard0.GetAsync(resent[0].Id, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Each_replica_activates_on_the_silo_named_for_its_ordinal_and_only_there()
     {
         await using OrleansCluster cluster = await OrleansCluster.StartAsync(silos: 3, shards: 6, replicas: 2);

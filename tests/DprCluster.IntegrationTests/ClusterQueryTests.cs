@@ -86,6 +86,48 @@ public sealed class ClusterQueryTests(QueryClusterFixture fixture)
     }
 
     [Fact]
+    public async Task IngestUploadsAFileAndAResentFileEncodesNothingAgain()
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"dprcluster-ingest-{Guid.NewGuid():N}.jsonl");
+        List<PassageBody> passages = Enumerable.Range(0, 40).Select(i => new PassageBody
+        {
+            Id = $"it-ingest-{i}",
+            Title = $"Tide pool {i}",
+            Text = $"Tide pool {i} holds kelp, anemones and {new string('s', 1 + i % 9)}nails among the rocks.",
+        }).ToList();
+        File.WriteAllLines(file, passages.Select(p => JsonSerializer.Serialize(p, ApiJsonContext.Default.PassageBody)));
+        try
+        {
+            (int code, string output) = await IngestAsync(file, TestCluster.ApiKey);
+            Assert.True(code == 0, output);
+            fixture.Reference.Upsert(passages);
+            Assert.Contains("40 encoded, 0 already stored", output);
+            Assert.Contains("passages/s", output);
+
+            (code, output) = await IngestAsync(file, TestCluster.ApiKey);
+            Assert.True(code == 0, output);
+            Assert.Contains("0 encoded, 40 already stored", output);
+
+            (code, output) = await IngestAsync(file, "not-the-key");
+            Assert.Equal(1, code);
+            Assert.Contains("error:", output);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    private async Task<(int Code, string Output)> IngestAsync(string file, string apiKey)
+    {
+        using var process = new ChildProcess("ingest", RepositoryPaths.DotnetHost,
+            [RepositoryPaths.CliAssembly, "ingest", file, "--url", Cluster.Gateway.ApiUrl.ToString(), "--api-key", apiKey]);
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await process.WaitForExitAsync(deadline.Token);
+        return (process.ExitCode, process.Output);
+    }
+
+    [Fact]
     public async Task DeletedIdsNeverComeBack()
     {
         string[] deleted = ["mount-everest", "k2", "kilimanjaro"];

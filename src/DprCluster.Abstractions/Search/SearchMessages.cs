@@ -57,7 +57,15 @@ public sealed record SearchResponse(
     [property: Id(4)] int[] FailedShards);
 
 /// <summary>Outcome of a batch upsert: every passage durable on every (or a quorum of) replica(s).</summary>
-/// <param name="Upserted">Passages written.</param>
+/// <param name="Upserted">Passages now stored as sent: written, or found already stored unchanged.</param>
 /// <param name="Shards">Shards the batch touched.</param>
+/// <param name="Encoded">Passages encoded and written by this request.</param>
+/// <param name="Unchanged">Passages every replica already held with the same title, text and metadata: not encoded again.</param>
+/// <param name="EncodeMilliseconds">Time spent encoding; with <paramref name="Encoded"/>, the encoder's rate that clients size batches by.</param>
 [GenerateSerializer, Immutable, Alias("dpr.UpsertResponse")]
-public sealed record UpsertResponse([property: Id(0)] int Upserted, [property: Id(1)] int Shards);
+public sealed record UpsertResponse(
+    [property: Id(0)] int Upserted,
+    [property: Id(1)] int Shards,
+    [property: Id(2)] int Encoded,
+    [property: Id(3)] int Unchanged,
+    [property: Id(4)] double EncodeMilliseconds);

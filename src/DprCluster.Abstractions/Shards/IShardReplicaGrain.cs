@@ -19,6 +19,9 @@ public interface IShardReplicaGrain : IGrainWithStringKey
     /// <summary>Deletes passages; unknown ids are ignored and not counted.</summary>
     Task<ShardWriteResponse> DeleteAsync(ShardDeleteRequest request, CancellationToken cancellationToken);
 
+    /// <summary>For each passage of <paramref name="check"/>, whether this replica stores it with that content fingerprint.</summary>
+    Task<bool[]> HoldsAsync(ShardContentCheck check, CancellationToken cancellationToken);
+
     /// <summary>A stored passage, or null.</summary>
     Task<Passage?> GetAsync(string id, CancellationToken cancellationToken);
 

@@ -59,6 +59,12 @@ public sealed record ShardSearchResponse([property: Id(0)] int ShardId, [propert
 [GenerateSerializer, Immutable, Alias("dpr.ShardUpsertRequest")]
 public sealed record ShardUpsertRequest([property: Id(0)] EncodedPassage[] Passages);
 
+/// <summary>Passages to look up by id and content fingerprint (see the coordinator's write path).</summary>
+/// <param name="Ids">Passage ids.</param>
+/// <param name="ContentHashes">Fingerprint of each passage's title, text and metadata, in the same order.</param>
+[GenerateSerializer, Immutable, Alias("dpr.ShardContentCheck")]
+public sealed record ShardContentCheck([property: Id(0)] string[] Ids, [property: Id(1)] ulong[] ContentHashes);
+
 /// <summary>Ids to delete on one shard.</summary>
 /// <param name="Ids">The ids.</param>
 [GenerateSerializer, Immutable, Alias("dpr.ShardDeleteRequest")]

@@ -9,31 +9,39 @@ namespace DprCluster.Cli.Commands;
 
 /// <summary>
 /// <c>dprcluster ingest PATH --url URL</c>: uploads a JSONL corpus (<c>{id, title, text}</c>) or a BEIR folder through
-/// the REST API in concurrent batches, with a progress bar, passages/s, and a final check that the cluster holds at
-/// least as many passages as distinct ids were sent.
+/// the REST API, with a progress bar (passages/s and ETA) and a final check that the cluster holds at least as many
+/// passages as distinct ids were sent. Batches are sized to the encoder's measured rate (<see cref="IngestBatchSizer"/>)
+/// and cut from length-sorted windows, so the server pads little; a refused or timed-out batch is resent smaller,
+/// and the server skips passages it already stored unchanged, so no encoding is repeated. Any failure exits non-zero
+/// with a message.
 /// </summary>
 internal static class IngestCommand
 {
-    private const int MaxAttempts = 5;
+    private const int MaxAttempts = 8;
+    private const int Window = 4096;
 
     public static Command Create()
     {
         var path = new Argument<string>("PATH") { Description = "JSONL file or BEIR folder (its corpus.jsonl)." };
         var url = new Option<string>("--url") { Description = "Gateway URL.", Required = true };
-        var batch = new Option<int>("--batch") { Description = "Passages per request.", DefaultValueFactory = _ => 256 };
-        var concurrency = new Option<int>("--concurrency") { Description = "Requests in flight.", DefaultValueFactory = _ => 4 };
+        var batch = new Option<int?>("--batch") { Description = "Passages per request (default: sized to the encoder's measured rate)." };
+        var maxBatch = new Option<int>("--max-batch") { Description = "Largest adaptive batch.", DefaultValueFactory = _ => 1000 };
+        var concurrency = new Option<int>("--concurrency") { Description = "Requests in flight.", DefaultValueFactory = _ => 2 };
+        var timeout = new Option<double>("--timeout") { Description = "Seconds to wait for one request.", DefaultValueFactory = _ => 300 };
         var apiKey = new Option<string?>("--api-key") { Description = "Write key (default: DPRCLUSTER_API_KEY)." };
         var command = new Command("ingest", "Upload passages to a running cluster through the REST API.")
         {
-            path, url, batch, concurrency, apiKey,
+            path, url, batch, maxBatch, concurrency, timeout, apiKey,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            int batchSize = parse.GetValue(batch);
+            int? fixedBatch = parse.GetValue(batch);
+            int largest = parse.GetValue(maxBatch);
             int inFlight = parse.GetValue(concurrency);
-            if (batchSize is < 1 or > 10_000 || inFlight is < 1 or > 64)
+            double seconds = parse.GetValue(timeout);
+            if (fixedBatch is < 1 or > 10_000 || largest is < 1 or > 10_000 || inFlight is < 1 or > 64 || seconds <= 0)
             {
-                Console.Error.WriteLine("error: --batch must be in [1, 10000] and --concurrency in [1, 64].");
+                Console.Error.WriteLine("error: --batch and --max-batch must be in [1, 10000], --concurrency in [1, 64], --timeout above 0.");
                 return 2;
             }
             if (!Uri.TryCreate(parse.GetValue(url), UriKind.Absolute, out Uri? gateway))
@@ -44,72 +52,95 @@ internal static class IngestCommand
             string? key = parse.GetValue(apiKey) ?? Environment.GetEnvironmentVariable("DPRCLUSTER_API_KEY");
             try
             {
-                return await RunAsync(parse.GetValue(path)!, gateway, key, batchSize, inFlight, cancellationToken).ConfigureAwait(false);
+                var sizer = new IngestBatchSizer(largest, fixedBatch);
+                return await RunAsync(parse.GetValue(path)!, gateway, key, sizer, inFlight, TimeSpan.FromSeconds(seconds),
+                    cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is IOException or CorpusFormatException or UnauthorizedAccessException
-                or ClusterApiException or HttpRequestException)
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
                 Console.Error.WriteLine();
-                Console.Error.WriteLine($"error: {e.Message}");
+                Console.Error.WriteLine($"error: {Describe(e)}");
                 return 1;
             }
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(string path, Uri gateway, string? apiKey, int batchSize, int inFlight,
-        CancellationToken cancellationToken)
+    /// <summary>One request's outcome: its passages, and the answer or the failure that sends them again.</summary>
+    private sealed record Sent(List<PassageBody> Passages, int Attempt, UpsertResponseBody? Response, Exception? Retryable);
+
+    private static async Task<int> RunAsync(string path, Uri gateway, string? apiKey, IngestBatchSizer sizer, int inFlight,
+        TimeSpan timeout, CancellationToken cancellationToken)
     {
-        using var client = new ClusterClient(gateway, apiKey);
+        using var client = new ClusterClient(gateway, apiKey, timeout);
         long total = CountLines(Directory.Exists(path) ? Path.Combine(path, "corpus.jsonl") : path);
         var progress = new ProgressLine("passages", total);
         var ids = new HashSet<string>(StringComparer.Ordinal);
-        var running = new List<Task<int>>(inFlight);
+        using IEnumerator<CorpusDocument> source = CorpusFiles.ReadPassages(path).GetEnumerator();
+        var queue = new Queue<PassageBody>();
+        var resend = new Queue<(List<PassageBody> Passages, int Attempt)>();
+        var running = new List<Task<Sent>>(inFlight);
         long done = 0;
-        var batch = new List<PassageBody>(batchSize);
-        var inBatch = new HashSet<string>(StringComparer.Ordinal);
-
-        async Task DrainOneAsync()
+        long encoded = 0;
+        long unchanged = 0;
+        bool exhausted = false;
+        while (true)
         {
-            Task<int> finished = await Task.WhenAny(running).ConfigureAwait(false);
+            while (running.Count < inFlight)
+            {
+                if (resend.Count > 0)
+                {
+                    (List<PassageBody> again, int attempt) = resend.Dequeue();
+                    running.Add(SendAsync(client, again, attempt, cancellationToken));
+                    continue;
+                }
+                if (queue.Count == 0 && !exhausted)
+                {
+                    exhausted = !FillWindow(source, queue, ids);
+                }
+                if (queue.Count == 0)
+                {
+                    break;
+                }
+                var next = new List<PassageBody>(Math.Min(sizer.Size, queue.Count));
+                while (next.Count < sizer.Size && queue.Count > 0)
+                {
+                    next.Add(queue.Dequeue());
+                }
+                running.Add(SendAsync(client, next, 1, cancellationToken));
+            }
+            if (running.Count == 0)
+            {
+                break;
+            }
+            Task<Sent> finished = await Task.WhenAny(running).ConfigureAwait(false);
             running.Remove(finished);
-            done += await finished.ConfigureAwait(false);
-            progress.Report(done);
-        }
-
-        async Task SendAsync()
-        {
-            if (running.Count == inFlight)
+            Sent sent = await finished.ConfigureAwait(false);
+            if (sent.Response is { } response)
             {
-                await DrainOneAsync().ConfigureAwait(false);
+                done += response.Upserted;
+                encoded += response.Encoded;
+                unchanged += response.Unchanged;
+                sizer.Completed(response.Encoded, response.Unchanged, response.EncodeMs);
+                progress.Report(done);
+                continue;
             }
-            running.Add(UpsertWithRetryAsync(client, [.. batch], cancellationToken));
-            batch.Clear();
-            inBatch.Clear();
-        }
-
-        foreach (CorpusDocument document in CorpusFiles.ReadPassages(path))
-        {
-            // A batch must not repeat an id; a repeat starts the next batch so the later version wins.
-            if (batch.Count == batchSize || !inBatch.Add(document.Id))
+            if (sent.Attempt >= MaxAttempts)
             {
-                await SendAsync().ConfigureAwait(false);
-                inBatch.Add(document.Id);
+                throw new IOException($"a batch of {sent.Passages.Count} passages failed {MaxAttempts} times; last: {Describe(sent.Retryable!)}",
+                    sent.Retryable);
             }
-            batch.Add(new PassageBody { Id = document.Id, Title = document.Title, Text = document.Text });
-            ids.Add(document.Id);
-        }
-        if (batch.Count > 0)
-        {
-            await SendAsync().ConfigureAwait(false);
-        }
-        while (running.Count > 0)
-        {
-            await DrainOneAsync().ConfigureAwait(false);
+            sizer.Overloaded();
+            // Resent in pieces of the new size; what the server stored meanwhile is found unchanged and not encoded again.
+            for (int start = 0; start < sent.Passages.Count; start += sizer.Size)
+            {
+                resend.Enqueue((sent.Passages.GetRange(start, Math.Min(sizer.Size, sent.Passages.Count - start)), sent.Attempt + 1));
+            }
         }
         progress.Finish(done);
         double seconds = progress.Elapsed.TotalSeconds;
-        Console.WriteLine($"ingested {done:N0} passages ({ids.Count:N0} distinct ids) in {seconds:F2} s: {done / Math.Max(seconds, 1e-9):N0} passages/s");
+        Console.WriteLine($"ingested {done:N0} passages ({ids.Count:N0} distinct ids; {encoded:N0} encoded, {unchanged:N0} already stored) " +
+            $"in {seconds:F1} s: {done / Math.Max(seconds, 1e-9):N1} passages/s");
 
         ClusterBody cluster = await client.GetClusterAsync(cancellationToken).ConfigureAwait(false);
         long stored = StoredPassages(cluster);
@@ -122,21 +153,56 @@ internal static class IngestCommand
         return 0;
     }
 
-    private static async Task<int> UpsertWithRetryAsync(ClusterClient client, PassageBody[] passages, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads up to <see cref="Window"/> passages, keeps the last version of a repeated id, and queues them shortest
+    /// first so each request holds passages of similar length. Returns false once the source is exhausted.
+    /// </summary>
+    private static bool FillWindow(IEnumerator<CorpusDocument> source, Queue<PassageBody> queue, HashSet<string> ids)
     {
-        for (int attempt = 1; ; attempt++)
+        var window = new Dictionary<string, PassageBody>(StringComparer.Ordinal);
+        bool more = true;
+        while (window.Count < Window && (more = source.MoveNext()))
         {
-            try
-            {
-                return (await client.UpsertAsync(passages, cancellationToken).ConfigureAwait(false)).Upserted;
-            }
-            catch (ClusterApiException e) when (attempt < MaxAttempts && e.Status is 429 or 503 or 504)
-            {
-                // Overloaded or a replica restarting: back off and resend (upserts are idempotent).
-                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt * attempt), cancellationToken).ConfigureAwait(false);
-            }
+            CorpusDocument document = source.Current;
+            window[document.Id] = new PassageBody { Id = document.Id, Title = document.Title, Text = document.Text };
+            ids.Add(document.Id);
+        }
+        var sorted = new List<PassageBody>(window.Values);
+        sorted.Sort((a, b) => (a.Title?.Length ?? 0) + (a.Text?.Length ?? 0) - ((b.Title?.Length ?? 0) + (b.Text?.Length ?? 0)));
+        foreach (PassageBody passage in sorted)
+        {
+            queue.Enqueue(passage);
+        }
+        return more;
+    }
+
+    private static async Task<Sent> SendAsync(ClusterClient client, List<PassageBody> passages, int attempt, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return new Sent(passages, attempt, await client.UpsertAsync(passages, cancellationToken).ConfigureAwait(false), null);
+        }
+        catch (Exception e) when (IsRetryable(e, cancellationToken))
+        {
+            // Overloaded, a deadline, or a replica restarting: back off; upserts are idempotent.
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(10_000, 250 * attempt * attempt)), cancellationToken).ConfigureAwait(false);
+            return new Sent(passages, attempt, null, e);
         }
     }
+
+    private static bool IsRetryable(Exception e, CancellationToken cancellationToken) => e switch
+    {
+        ClusterApiException api => api.Status is 429 or 503 or 504,
+        TaskCanceledException => !cancellationToken.IsCancellationRequested, // the client's own --timeout
+        HttpRequestException => true,
+        _ => false,
+    };
+
+    private static string Describe(Exception e) => e switch
+    {
+        TaskCanceledException => "the server did not answer within --timeout",
+        _ => e.Message,
+    };
 
     /// <summary>Passages of each shard as its first reachable, serving replica reports them.</summary>
     internal static long StoredPassages(ClusterBody cluster)

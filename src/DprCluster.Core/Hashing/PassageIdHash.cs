@@ -14,9 +14,11 @@ public static class PassageIdHash
     private const ulong Prime = 0x100000001b3UL;
 
     /// <summary>64-bit FNV-1a of the UTF-8 encoding of <paramref name="id"/>.</summary>
-    public static ulong Hash64(ReadOnlySpan<char> id)
+    public static ulong Hash64(ReadOnlySpan<char> id) => Append(OffsetBasis, id);
+
+    /// <summary>Continues the FNV-1a <paramref name="hash"/> over the UTF-8 encoding of <paramref name="id"/>.</summary>
+    internal static ulong Append(ulong hash, ReadOnlySpan<char> id)
     {
-        ulong hash = OffsetBasis;
         Span<byte> utf8 = stackalloc byte[4];
         while (!id.IsEmpty)
         {

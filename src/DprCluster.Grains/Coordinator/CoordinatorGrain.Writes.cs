@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using DprCluster.Abstractions;
+using DprCluster.Core.Hashing;
 using DprCluster.Grains.Placement;
 using DprCluster.Grains.Telemetry;
 
@@ -26,28 +27,69 @@ public sealed partial class CoordinatorGrain
         }
     }
 
+    /// <summary>
+    /// Skips the passages every replica already holds unchanged, then encodes the rest in batches and writes each batch
+    /// to its shards as soon as it is encoded (the next batch encodes meanwhile). A request cut short by its deadline
+    /// thus keeps what it wrote, and its retry encodes only what is missing.
+    /// </summary>
     private async Task<UpsertResponse> UpsertValidatedAsync(Passage[] passages, CancellationToken cancellationToken)
     {
-        var vectors = new float[passages.Length][];
-        using (SampledSpans.Start(CoordinatorTelemetry.Source, DprClusterTelemetry.Spans.Encode))
+        bool[] unchanged = await FindUnchangedAsync(passages, cancellationToken);
+        var pending = new List<Passage>(passages.Length);
+        var touched = new HashSet<int>();
+        for (int i = 0; i < passages.Length; i++)
         {
-            for (int start = 0; start < passages.Length; start += _options.EncodeBatch)
+            touched.Add(Placement.ShardOf(passages[i].Id));
+            if (!unchanged[i])
             {
-                int count = Math.Min(_options.EncodeBatch, passages.Length - start);
+                pending.Add(passages[i]);
+            }
+        }
+        var writes = new List<Task>();
+        TimeSpan encoding = TimeSpan.Zero;
+        try
+        {
+            for (int start = 0; start < pending.Count; start += _options.EncodeBatch)
+            {
+                int count = Math.Min(_options.EncodeBatch, pending.Count - start);
                 var texts = new PassageContent[count];
                 for (int i = 0; i < count; i++)
                 {
-                    texts[i] = new PassageContent(passages[start + i].Title ?? "", passages[start + i].Text);
+                    texts[i] = new PassageContent(pending[start + i].Title ?? "", pending[start + i].Text);
                 }
-                float[][] encoded = await EncodePassagesAsync(texts, cancellationToken);
-                Array.Copy(encoded, 0, vectors, start, count);
+                long batchStarted = Stopwatch.GetTimestamp();
+                float[][] encoded;
+                using (SampledSpans.Start(CoordinatorTelemetry.Source, DprClusterTelemetry.Spans.Encode))
+                {
+                    encoded = await EncodePassagesAsync(texts, cancellationToken);
+                }
+                encoding += Stopwatch.GetElapsedTime(batchStarted);
+                WriteEncoded(pending, start, encoded, writes, cancellationToken);
             }
         }
-
-        var byShard = new Dictionary<int, List<EncodedPassage>>();
-        for (int i = 0; i < passages.Length; i++)
+        catch (Exception)
         {
-            Passage p = passages[i];
+            // Writes already sent finish (or fail) before the request answers, so a refusal never hides a write in flight.
+            try
+            {
+                await Task.WhenAll(writes);
+            }
+            catch (Exception)
+            {
+                // The encoding failure is the one the caller hears.
+            }
+            throw;
+        }
+        await Task.WhenAll(writes);
+        return new UpsertResponse(passages.Length, touched.Count, pending.Count, passages.Length - pending.Count, encoding.TotalMilliseconds);
+    }
+
+    private void WriteEncoded(List<Passage> pending, int start, float[][] vectors, List<Task> writes, CancellationToken cancellationToken)
+    {
+        var byShard = new Dictionary<int, List<EncodedPassage>>();
+        for (int i = 0; i < vectors.Length; i++)
+        {
+            Passage p = pending[start + i];
             int shard = Placement.ShardOf(p.Id);
             if (!byShard.TryGetValue(shard, out List<EncodedPassage>? list))
             {
@@ -55,15 +97,81 @@ public sealed partial class CoordinatorGrain
             }
             list.Add(new EncodedPassage(p with { Title = p.Title ?? "" }, vectors[i]));
         }
-        var writes = new List<Task>(byShard.Count);
         foreach ((int shard, List<EncodedPassage> list) in byShard)
         {
             var request = new ShardUpsertRequest([.. list]);
             writes.Add(WriteToReplicasAsync(CoordinatorTelemetry.Upsert, shard, (grain, token) => grain.UpsertAsync(request, token),
                 cancellationToken));
         }
-        await Task.WhenAll(writes);
-        return new UpsertResponse(passages.Length, byShard.Count);
+    }
+
+    /// <summary>
+    /// Which passages every replica of their shard already stores with the same content. Any replica that does not
+    /// answer, or lacks one, makes those passages "changed": the check only ever saves work, never skips a write.
+    /// </summary>
+    private async Task<bool[]> FindUnchangedAsync(Passage[] passages, CancellationToken cancellationToken)
+    {
+        var byShard = new Dictionary<int, List<int>>();
+        for (int i = 0; i < passages.Length; i++)
+        {
+            int shard = Placement.ShardOf(passages[i].Id);
+            if (!byShard.TryGetValue(shard, out List<int>? list))
+            {
+                byShard[shard] = list = [];
+            }
+            list.Add(i);
+        }
+        var unchanged = new bool[passages.Length];
+        var checks = new List<Task>(byShard.Count);
+        foreach ((int shard, List<int> indices) in byShard)
+        {
+            checks.Add(CheckShardAsync(shard, indices));
+        }
+        await Task.WhenAll(checks);
+        return unchanged;
+
+        async Task CheckShardAsync(int shard, List<int> indices)
+        {
+            var ids = new string[indices.Count];
+            var hashes = new ulong[indices.Count];
+            for (int i = 0; i < ids.Length; i++)
+            {
+                Passage p = passages[indices[i]];
+                ids[i] = p.Id;
+                hashes[i] = PassageContentHash.Of(p.Title ?? "", p.Text, p.Metadata);
+            }
+            var check = new ShardContentCheck(ids, hashes);
+            ReplicaRef[] replicas = _replicas[shard];
+            var answers = new Task<bool[]>[replicas.Length];
+            for (int r = 0; r < replicas.Length; r++)
+            {
+                answers[r] = CheckOneAsync(replicas[r].Grain, check, cancellationToken);
+            }
+            try
+            {
+                await Task.WhenAll(answers);
+            }
+            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                return; // a replica that cannot say it holds them gets them written again
+            }
+            for (int i = 0; i < ids.Length; i++)
+            {
+                bool everywhere = true;
+                foreach (Task<bool[]> answer in answers)
+                {
+                    everywhere &= answer.Result.Length == ids.Length && answer.Result[i];
+                }
+                unchanged[indices[i]] = everywhere;
+            }
+        }
+    }
+
+    private async Task<bool[]> CheckOneAsync(IShardReplicaGrain grain, ShardContentCheck check, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(_options.ShardTimeout);
+        return await grain.HoldsAsync(check, deadline.Token);
     }
 
     /// <inheritdoc />

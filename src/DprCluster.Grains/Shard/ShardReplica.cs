@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using DprCluster.Abstractions;
+using DprCluster.Core.Hashing;
 using DprCluster.Grains.Shard.Storage;
 using DprCluster.Grains.Telemetry;
 using DprCluster.Index.Hnsw;
@@ -90,6 +91,23 @@ public sealed partial class ShardReplica : IAsyncDisposable
     /// <summary>A stored passage, or null.</summary>
     public Task<Passage?> GetAsync(string id, CancellationToken cancellationToken) =>
         Task.FromResult(Serving().Passages.Get(id));
+
+    /// <summary>For each (id, fingerprint), whether this replica stores that passage with that content.</summary>
+    public Task<bool[]> HoldsAsync(ShardContentCheck check)
+    {
+        ShardContents contents = Serving();
+        if (check?.Ids is null || check.ContentHashes is null || check.Ids.Length != check.ContentHashes.Length)
+        {
+            throw new ClusterException(ClusterErrorCodes.InvalidRequest, "a content check needs one fingerprint per id");
+        }
+        var holds = new bool[check.Ids.Length];
+        for (int i = 0; i < holds.Length; i++)
+        {
+            holds[i] = contents.Passages.Get(check.Ids[i]) is { } stored
+                && PassageContentHash.Of(stored.Title, stored.Text, stored.Metadata) == check.ContentHashes[i];
+        }
+        return Task.FromResult(holds);
+    }
 
     /// <summary>Stops taking writes, finishes the queued ones, and closes the log.</summary>
     public async ValueTask DisposeAsync()

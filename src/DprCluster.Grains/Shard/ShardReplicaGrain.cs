@@ -48,5 +48,8 @@ public sealed class ShardReplicaGrain(ShardStore store) : Grain, IShardReplicaGr
     public Task<Passage?> GetAsync(string id, CancellationToken cancellationToken) => _replica.GetAsync(id, cancellationToken);
 
     /// <inheritdoc />
+    public Task<bool[]> HoldsAsync(ShardContentCheck check, CancellationToken cancellationToken) => _replica.HoldsAsync(check);
+
+    /// <inheritdoc />
     public Task<ShardStats> GetStatsAsync(CancellationToken cancellationToken) => _replica.GetStatsAsync(cancellationToken);
 }

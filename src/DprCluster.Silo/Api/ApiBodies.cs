@@ -20,7 +20,8 @@ public static class ApiBodies
     }
 
     /// <summary>The body of an upsert answer.</summary>
-    public static UpsertResponseBody From(UpsertResponse response) => new(response.Upserted, response.Shards);
+    public static UpsertResponseBody From(UpsertResponse response) =>
+        new(response.Upserted, response.Shards, response.Encoded, response.Unchanged, response.EncodeMilliseconds);
 
     /// <summary>The body of the cluster view.</summary>
     public static ClusterBody From(ClusterStatus status)

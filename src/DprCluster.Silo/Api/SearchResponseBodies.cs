@@ -31,6 +31,9 @@ public sealed record TimingsBody(double EncodeMs, double StatisticsMs, double Sh
 public sealed record MultiSearchResponse(IReadOnlyList<SearchResponseBody> Results, double TookMs);
 
 /// <summary>Answer of <c>POST /v1/passages</c>.</summary>
-/// <param name="Upserted">Passages written, durable and searchable.</param>
+/// <param name="Upserted">Passages stored as sent, durable and searchable (written now, or already stored unchanged).</param>
 /// <param name="Shards">Shards the batch touched.</param>
-public sealed record UpsertResponseBody(int Upserted, int Shards);
+/// <param name="Encoded">Passages this request encoded and wrote.</param>
+/// <param name="Unchanged">Passages already stored with the same title, text and metadata: not encoded again.</param>
+/// <param name="EncodeMs">Time this request spent encoding: <c>encoded / encode_ms</c> is the encoder's rate, by which clients size batches.</param>
+public sealed record UpsertResponseBody(int Upserted, int Shards, int Encoded, int Unchanged, double EncodeMs);

@@ -1,0 +1,38 @@
+namespace DprCluster.Core.Hashing;
+
+/// <summary>
+/// A 64-bit fingerprint of what a passage says — title, text and metadata (in key order) — stable across processes:
+/// FNV-1a over their UTF-8, fields separated by control characters no text contains in practice. Writes use it to
+/// skip passages a shard already holds unchanged, so a resent batch is not encoded again; two different passages
+/// share a fingerprint with probability about 2^-64.
+/// </summary>
+public static class PassageContentHash
+{
+    private const ulong OffsetBasis = 0xcbf29ce484222325UL;
+
+    /// <summary>The fingerprint of (title, text, metadata).</summary>
+    public static ulong Of(string title, string text, IReadOnlyDictionary<string, string>? metadata)
+    {
+        ulong hash = PassageIdHash.Append(OffsetBasis, title);
+        hash = PassageIdHash.Append(hash, "\u001e");
+        hash = PassageIdHash.Append(hash, text);
+        if (metadata is { Count: > 0 })
+        {
+            var keys = new string[metadata.Count];
+            int i = 0;
+            foreach (string key in metadata.Keys)
+            {
+                keys[i++] = key;
+            }
+            Array.Sort(keys, StringComparer.Ordinal);
+            foreach (string key in keys)
+            {
+                hash = PassageIdHash.Append(hash, "\u001e");
+                hash = PassageIdHash.Append(hash, key);
+                hash = PassageIdHash.Append(hash, "\u001f");
+                hash = PassageIdHash.Append(hash, metadata[key]);
+            }
+        }
+        return hash;
+    }
+}
