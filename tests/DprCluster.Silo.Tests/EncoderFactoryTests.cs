@@ -38,7 +38,18 @@ public class EncoderFactoryTests
         Assert.Equal(384, EncoderFactory.Dimension(new EncoderOptions { Model = "arctic-embed-xs" }));
         EncoderOptions directory = EncoderFactory.Resolve(new EncoderOptions { Model = RepositoryPaths.TinyModel });
         Assert.Equal(("onnx", RepositoryPaths.TinyModel), (directory.Kind, directory.QuestionModel));
-        Assert.Null(EncoderFactory.Resolve(new EncoderOptions()).Model);
+    }
+
+    [Fact]
+    public void With_nothing_configured_the_encoder_is_the_pretrained_default_and_static_stays_selectable()
+    {
+        EncoderOptions unset = EncoderFactory.Resolve(new EncoderOptions(), extract: false);
+        Assert.Equal(("onnx", 384), (unset.Kind, unset.Dimension));
+        Assert.Equal(384, EncoderFactory.Dimension(new EncoderOptions()));
+        Assert.Equal("static", EncoderFactory.Resolve(new EncoderOptions { Kind = "static" }).Kind);
+        Assert.Equal(100, EncoderFactory.Dimension(new EncoderOptions { Kind = "static" }));
+        EncoderOptions directory = EncoderFactory.Resolve(new EncoderOptions { QuestionModel = RepositoryPaths.TinyModel });
+        Assert.Equal(("onnx", RepositoryPaths.TinyModel), (directory.Kind, directory.QuestionModel));
     }
 
     [Theory]

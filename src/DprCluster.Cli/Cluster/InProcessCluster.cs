@@ -9,7 +9,7 @@ namespace DprCluster.Cli.Cluster;
 
 /// <summary>
 /// A whole cluster in this process (the demo, and the in-process side of <c>bench search</c>): one Orleans silo with
-/// every role on localhost clustering, S shards over one data directory, the embedded static encoder, composed by
+/// every role on localhost clustering, S shards over one data directory, the given encoder, composed by
 /// <see cref="DprClusterComposition.AddDprCluster(Microsoft.AspNetCore.Builder.WebApplicationBuilder, SiloConfiguration)"/> like any silo. Its REST API listens on a free loopback port.
 /// </summary>
 internal sealed class InProcessCluster : IAsyncDisposable
@@ -30,7 +30,7 @@ internal sealed class InProcessCluster : IAsyncDisposable
     /// <paramref name="encoder"/> (<c>Encoder:Model</c>), and waits until
     /// every shard recovered (from its snapshot and log). Throws <see cref="InvalidDataException"/> when one fails.
     /// </summary>
-    public static async Task<InProcessCluster> OpenAsync(string dataDirectory, int shardCount, string encoder = "static",
+    public static async Task<InProcessCluster> OpenAsync(string dataDirectory, int shardCount, string encoder,
         CancellationToken cancellationToken = default)
     {
         var settings = new Dictionary<string, string?>

@@ -36,13 +36,26 @@ internal static class SampleCorpus
     public static IReadOnlyList<string> Questions()
     {
         var questions = new List<string>();
+        foreach (SampleQuestion question in JudgedQuestions())
+        {
+            questions.Add(question.Text);
+        }
+        return questions;
+    }
+
+    /// <summary>The built-in questions, each with the id of the passage meant to answer it.</summary>
+    public static IReadOnlyList<SampleQuestion> JudgedQuestions()
+    {
+        var questions = new List<SampleQuestion>();
         using var reader = new StreamReader(Open(QuestionsResource));
         while (reader.ReadLine() is { } line)
         {
-            if (!string.IsNullOrWhiteSpace(line))
+            if (string.IsNullOrWhiteSpace(line) || line.StartsWith('#'))
             {
-                questions.Add(line.Trim());
+                continue;
             }
+            string[] fields = line.Split('\t');
+            questions.Add(new SampleQuestion(fields[0].Trim(), fields.Length > 1 ? fields[1].Trim() : null));
         }
         return questions;
     }

@@ -126,7 +126,7 @@ internal static class BenchSearchCommand
     /// <summary>What recall is measured against: the baseline's answers and/or exact search (each optional).</summary>
     private sealed record RecallReferences(List<string>[]? Baseline, List<string>[]? Exact);
 
-    private static Task<InProcessCluster> OpenAsync(string dataDirectory, int shards) => InProcessCluster.OpenAsync(dataDirectory, shards);
+    private static Task<InProcessCluster> OpenAsync(string dataDirectory, int shards) => InProcessCluster.OpenAsync(dataDirectory, shards, "static");
 
     /// <summary>Searches through the in-process coordinator, answering in the REST body so both sides are measured alike.</summary>
     private static Func<SearchRequest, CancellationToken, Task<SearchResponseBody>> InProcessSearch(InProcessCluster cluster) =>

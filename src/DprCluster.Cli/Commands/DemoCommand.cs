@@ -1,3 +1,4 @@
+using DprCluster.Encoders.Pretrained;
 using System.CommandLine;
 using System.Diagnostics;
 using DprCluster.Cli.Cluster;
@@ -7,13 +8,14 @@ using DprCluster.Text.Corpora;
 namespace DprCluster.Cli.Commands;
 
 /// <summary>
-/// <c>dprcluster demo</c>: a 4-shard cluster in this process on the embedded static encoder, data under ./data. Ingests
+/// <c>dprcluster demo</c>: a 4-shard cluster in this process on the embedded default encoder (all-MiniLM-L6-v2), data under ./data. Ingests
 /// the built-in sample corpus (or <c>--corpus</c>: JSONL or a BEIR folder), runs sample questions and prints the ranked
 /// passages with scores and stage timings. A second run recovers the shards from ./data and ingests only what is missing.
 /// </summary>
 internal static class DemoCommand
 {
     private const int IngestBatch = 512;
+    private const int JudgedDepth = 10;
 
     public static Command Create()
     {
@@ -25,8 +27,8 @@ internal static class DemoCommand
         mode.AcceptOnlyFromAmong("dense", "bm25", "hybrid");
         var encoder = new Option<string>("--encoder")
         {
-            Description = "arctic-embed-xs, all-minilm-l6-v2, static (the default) or a model directory; the data directory holds one model's vectors.",
-            DefaultValueFactory = _ => "static",
+            Description = "all-minilm-l6-v2 (the default), arctic-embed-xs, static or a model directory; the data directory holds one model's vectors.",
+            DefaultValueFactory = _ => PretrainedModels.Default.Name,
         };
         var questions = new Option<string[]>("--question", "-q") { Description = "A question to ask (repeatable); default: sample questions." };
         var command = new Command("demo", "Run an in-process 4-shard cluster: ingest a corpus, ask questions, show ranked passages.")
@@ -73,16 +75,29 @@ internal static class DemoCommand
             : [.. CorpusFiles.ReadPassages(corpusPath)];
         await IngestMissingAsync(cluster.Coordinator, documents, cancellationToken).ConfigureAwait(false);
 
-        IReadOnlyList<string> questions = askedQuestions.Length > 0
-            ? askedQuestions
-            : corpusPath is null ? SampleCorpus.Questions() : CorpusFiles.ReadQuestions(corpusPath, 5);
+        IReadOnlyList<SampleQuestion> questions = askedQuestions.Length > 0 ? [.. askedQuestions.Select(q => new SampleQuestion(q, null))]
+            : corpusPath is null ? SampleCorpus.JudgedQuestions()
+            : [.. CorpusFiles.ReadQuestions(corpusPath, 5).Select(q => new SampleQuestion(q, null))];
         // One unprinted search first, so the printed stage timings are steady-state rather than the JIT's first call.
         await cluster.Coordinator.SearchAsync(new SearchRequest("warm-up", k, mode), cancellationToken).ConfigureAwait(false);
-        foreach (string question in questions)
+        int judged = 0;
+        int first = 0;
+        foreach (SampleQuestion question in questions)
         {
-            SearchResponse response = await cluster.Coordinator.SearchAsync(new SearchRequest(question, k, mode), cancellationToken)
-                .ConfigureAwait(false);
-            Print(question, response);
+            // Searched deeper than shown, so the intended passage's rank is known even below the printed hits.
+            SearchResponse response = await cluster.Coordinator.SearchAsync(new SearchRequest(question.Text, Math.Max(k, JudgedDepth), mode),
+                cancellationToken).ConfigureAwait(false);
+            Print(question, response, k);
+            if (question.IntendedId is not null)
+            {
+                judged++;
+                first += response.Hits.Length > 0 && response.Hits[0].Id == question.IntendedId ? 1 : 0;
+            }
+        }
+        if (judged > 0)
+        {
+            Console.WriteLine();
+            Console.WriteLine($"{first} of {judged} sample questions have their intended passage at rank 1 ({mode}, encoder {encoder}).");
         }
         return 0;
     }
@@ -114,16 +129,23 @@ internal static class DemoCommand
             "durable before each ack)");
     }
 
-    private static void Print(string question, SearchResponse response)
+    private static void Print(SampleQuestion question, SearchResponse response, int shown)
     {
         Console.WriteLine();
-        Console.WriteLine($"Q: {question}");
-        for (int i = 0; i < response.Hits.Length; i++)
+        Console.WriteLine($"Q: {question.Text}");
+        for (int i = 0; i < Math.Min(shown, response.Hits.Length); i++)
         {
             PassageHit hit = response.Hits[i];
             string text = hit.Text.Length > 110 ? hit.Text[..107] + "..." : hit.Text;
             Console.WriteLine($"  {i + 1,2}. {hit.Score,8:F4}  {hit.Title} (shard {hit.Shard})");
             Console.WriteLine($"                {text}");
+        }
+        if (question.IntendedId is { } intended)
+        {
+            int rank = Array.FindIndex(response.Hits, h => h.Id == intended) + 1;
+            Console.WriteLine(rank == 1 ? $"      intended passage '{intended}' at rank 1"
+                : rank > 1 ? $"      intended passage '{intended}' at rank {rank}"
+                : $"      intended passage '{intended}' not in the top {response.Hits.Length}");
         }
         StageTimings t = response.Timings;
         Console.WriteLine($"      encode {t.EncodeMs:F2} ms | statistics {t.StatisticsMs:F2} ms | shards {t.ShardsMs:F2} ms | " +

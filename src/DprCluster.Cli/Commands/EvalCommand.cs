@@ -1,3 +1,4 @@
+using DprCluster.Encoders.Pretrained;
 using System.CommandLine;
 using DprCluster.Cli.Evaluation;
 using DprCluster.Text.Analysis;
@@ -31,8 +32,8 @@ internal static class EvalCommand
         var shards = new Option<int>("--shards") { Description = "Split passages over this many BM25 shards (cluster-wide IDF).", DefaultValueFactory = _ => 1 };
         var encoder = new Option<string>("--encoder")
         {
-            Description = "Encoder for dense and hybrid runs in this process: arctic-embed-xs, all-minilm-l6-v2, static or a model directory.",
-            DefaultValueFactory = _ => "static",
+            Description = "Encoder for dense and hybrid runs in this process: all-minilm-l6-v2 (the default), arctic-embed-xs, static or a model directory.",
+            DefaultValueFactory = _ => PretrainedModels.Default.Name,
         };
         var url = new Option<string?>("--url") { Description = "Evaluate a running cluster (REST API) that already holds the corpus; any --mode." };
 

@@ -6,7 +6,7 @@ namespace DprCluster.Cli.Commands;
 
 /// <summary>
 /// <c>dprcluster serve [--role R] [--config FILE]</c>: runs one silo until Ctrl+C or SIGTERM. Without a config file it
-/// is the embedded default: every role in one process, 4 shards, data under ./data, the static encoder.
+/// is the embedded default: every role in one process, 4 shards, data under ./data, the default pretrained encoder (all-MiniLM-L6-v2).
 /// </summary>
 internal static class ServeCommand
 {

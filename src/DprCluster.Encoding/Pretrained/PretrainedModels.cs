@@ -18,6 +18,12 @@ public static class PretrainedModels
         ModelSha256: "4a64cee3d4134bbdc86eed96e1a660efec58975417204ecfcf134140edb6e0e2", VocabularySha256: "b49e80874c5efbc7f4cde245a812673b05ef1360ced56b8bc8c750eaeef3fe0f",
         Dimension: 384, MaxPositions: 512, Pooling.Mean, MaxLength: 256, QueryPrefix: "");
 
+    /// <summary>
+    /// The embedded default encoder, chosen on tuning data only (SciFact train queries, SQuAD split A): all-MiniLM-L6-v2
+    /// scored above arctic-embed-xs on both and encodes passages about twice as fast on CPU (256 tokens against 512).
+    /// </summary>
+    public static PretrainedModel Default => AllMiniLmL6V2;
+
     /// <summary>Every model, in the order they are listed in messages.</summary>
     public static IReadOnlyList<PretrainedModel> All { get; } = [ArcticEmbedXs, AllMiniLmL6V2];
 

@@ -10,8 +10,12 @@ public sealed record EncoderOptions
     /// </summary>
     public string? Model { get; init; }
 
-    /// <summary><c>static</c> (the embedded GloVe-derived word vectors) or <c>onnx</c> (a Hugging Face-layout model directory).</summary>
-    public string Kind { get; init; } = "static";
+    /// <summary>
+    /// <c>static</c> (the GloVe-derived word vectors) or <c>onnx</c> (the model directory <see cref="QuestionModel"/>);
+    /// null, with neither <see cref="Model"/> nor <see cref="QuestionModel"/> set, is the embedded default pretrained
+    /// transformer (all-MiniLM-L6-v2).
+    /// </summary>
+    public string? Kind { get; init; }
 
     /// <summary>ONNX question-encoder directory (or the one model for both sides).</summary>
     public string? QuestionModel { get; init; }

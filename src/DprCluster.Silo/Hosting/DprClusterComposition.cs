@@ -9,6 +9,7 @@ using DprCluster.Silo.Configuration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.Runtime;
@@ -66,7 +67,8 @@ public static class DprClusterComposition
         if (plan.Roles.HasFlag(SiloRoles.Encoder))
         {
             // A factory registration, so the container disposes the service (and its sessions) when the silo stops.
-            services.AddSingleton(_ => OpenEncoder(configuration.Encoder, dimension));
+            services.AddSingleton(provider => OpenEncoder(configuration.Encoder, dimension,
+                provider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(EncoderService))));
             services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, EncoderWarmup>();
         }
 
@@ -152,9 +154,9 @@ public static class DprClusterComposition
         return silo;
     }
 
-    private static EncoderService OpenEncoder(EncoderOptions options, int dimension)
+    private static EncoderService OpenEncoder(EncoderOptions options, int dimension, ILogger logger)
     {
-        EncoderService encoder = EncoderFactory.Create(options);
+        EncoderService encoder = EncoderFactory.Create(options, assumption => logger.LogWarning("Encoder setting assumed: {Assumption}", assumption));
         if (encoder.Dimension != dimension)
         {
             encoder.Dispose();

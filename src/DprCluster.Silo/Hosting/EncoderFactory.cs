@@ -25,7 +25,9 @@ public static class EncoderFactory
     {
         if (options.Model is not { Length: > 0 } model)
         {
-            return options;
+            return options.Kind is not null ? options
+                : options.QuestionModel is not null ? options with { Kind = "onnx" }
+                : Resolve(options with { Model = PretrainedModels.Default.Name }, extract);
         }
         if (options.QuestionModel is not null)
         {
@@ -50,8 +52,11 @@ public static class EncoderFactory
             "nor an existing model directory.");
     }
 
-    /// <summary>Opens the configured encoder(s) behind a batching service.</summary>
-    public static EncoderService Create(EncoderOptions options)
+    /// <summary>
+    /// Opens the configured encoder(s) behind a batching service; <paramref name="reportAssumption"/> hears each setting
+    /// a model directory left unstated (see <see cref="TransformerModel.Assumptions"/>), once.
+    /// </summary>
+    public static EncoderService Create(EncoderOptions options, Action<string>? reportAssumption = null)
     {
         options = Resolve(options);
         var serviceOptions = new EncoderServiceOptions
@@ -80,8 +85,20 @@ public static class EncoderFactory
                     },
                     MaxBatchSize = Math.Max(options.MaxBatchSize, 1),
                 };
-                return EncoderService.Create(() => TransformerEncoder.Open(question, options.PassageModel, onnx), options.Sessions,
-                    serviceOptions);
+                bool reported = false;
+                return EncoderService.Create(() =>
+                {
+                    TransformerEncoder encoder = TransformerEncoder.Open(question, options.PassageModel, onnx);
+                    if (!reported)
+                    {
+                        reported = true;
+                        foreach (string assumption in encoder.Assumptions)
+                        {
+                            reportAssumption?.Invoke(assumption);
+                        }
+                    }
+                    return encoder;
+                }, options.Sessions, serviceOptions);
         }
     }
 
@@ -152,7 +169,7 @@ public static class EncoderFactory
             $"Encoder:ExecutionProvider is '{options.ExecutionProvider}'; expected cpu or cuda."),
     };
 
-    private static string Kind(EncoderOptions options) => options.Kind.ToLowerInvariant() switch
+    private static string Kind(EncoderOptions options) => options.Kind?.ToLowerInvariant() switch
     {
         "static" => "static",
         "onnx" => "onnx",

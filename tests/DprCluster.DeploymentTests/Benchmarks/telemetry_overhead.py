@@ -62,6 +62,7 @@ class Cluster:
             "DPRCLUSTER_Cluster__Membership__Provider": "redis",
             "DPRCLUSTER_Cluster__Membership__ConnectionString": f"127.0.0.1:{redis_port}",
             "DPRCLUSTER_Silo__AdvertisedAddress": "127.0.0.1",
+            "DPRCLUSTER_Encoder__Model": "static",
             "DPRCLUSTER_Encoder__Dimension": "100",
         })
         for i in range(3):

@@ -34,6 +34,7 @@ public sealed class ObservedCluster : IAsyncLifetime
         Traces = await OtlpTraceReceiver.StartAsync();
         var environment = new Dictionary<string, string>
         {
+            ["DPRCLUSTER_Encoder__Model"] = "static",
             ["DPRCLUSTER_Encoder__Dimension"] = "100",
             // Small enough that the workload below makes every replica write snapshots.
             ["DPRCLUSTER_Shard__SnapshotEveryRecords"] = "8",
