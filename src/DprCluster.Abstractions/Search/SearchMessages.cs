@@ -12,7 +12,7 @@ public sealed record SearchRequest(
     [property: Id(1)] int K = 10,
     [property: Id(2)] SearchMode Mode = SearchMode.Dense,
     [property: Id(3)] int? Ef = null,
-    [property: Id(4)] FusionMethod Fusion = FusionMethod.Rrf);
+    [property: Id(4)] FusionMethod Fusion = FusionMethod.Normalized);
 
 /// <summary>One ranked passage of a search response.</summary>
 /// <param name="Id">Passage id.</param>

@@ -1,3 +1,4 @@
+using DprCluster.Text.Fusion;
 using DprCluster.Encoders.Pretrained;
 using System.CommandLine;
 using DprCluster.Cli.Evaluation;
@@ -35,11 +36,23 @@ internal static class EvalCommand
             Description = "Encoder for dense and hybrid runs in this process: all-minilm-l6-v2 (the default), arctic-embed-xs, static or a model directory.",
             DefaultValueFactory = _ => PretrainedModels.Default.Name,
         };
+        var fusion = new Option<string>("--fusion")
+        {
+            Description = "In-process hybrid fusion: normalized (min-max normalised BM25 + w x dense, the cluster's default) or rrf.",
+            DefaultValueFactory = _ => "normalized",
+        };
+        fusion.AcceptOnlyFromAmong("normalized", "rrf");
+        var rrfK = new Option<int>("--rrf-k") { Description = "RRF constant k.", DefaultValueFactory = _ => ReciprocalRankFusion.DefaultK };
+        var denseWeight = new Option<float>("--dense-weight")
+        {
+            Description = "Normalized fusion's dense weight w.",
+            DefaultValueFactory = _ => LinearFusion.TunedDenseWeight,
+        };
         var url = new Option<string?>("--url") { Description = "Evaluate a running cluster (REST API) that already holds the corpus; any --mode." };
 
         var command = new Command("eval", "Evaluate retrieval on a BEIR benchmark or SQuAD-style QA data.")
         {
-            beir, qa, split, mode, k, json, k1, b, lengths, noStem, keepStopWords, shards, encoder, url,
+            beir, qa, split, mode, k, json, k1, b, lengths, noStem, keepStopWords, shards, encoder, fusion, rrfK, denseWeight, url,
         };
         command.Validators.Add(result =>
         {
@@ -88,11 +101,16 @@ internal static class EvalCommand
                 RetrievalMode retrievalMode = Enum.Parse<RetrievalMode>(parse.GetValue(mode)!, ignoreCase: true);
                 string? beirDirectory = parse.GetValue(beir);
                 Uri? cluster = parse.GetValue(url) is { } text ? new Uri(text) : null;
+                if (parse.GetValue(rrfK) < 1 || parse.GetValue(denseWeight) is < 0 or float.NaN or float.PositiveInfinity)
+                {
+                    throw new ArgumentException("--rrf-k must be at least 1 and --dense-weight a finite value of at least 0.");
+                }
+                var hybrid = new HybridFusion(parse.GetValue(fusion) == "normalized", parse.GetValue(rrfK), parse.GetValue(denseWeight));
                 EvaluationReport report = beirDirectory is not null
                     ? BeirEvaluation.Run(beirDirectory, parse.GetValue(split)!, retrievalMode, settings, parse.GetValue(k) ?? 1000, cluster,
-                        parse.GetValue(encoder)!)
+                        parse.GetValue(encoder)!, hybrid)
                     : QaEvaluation.Run(parse.GetValue(qa)!, parse.GetValue(split)!, retrievalMode, settings, parse.GetValue(k) ?? 100, cluster,
-                        parse.GetValue(encoder)!);
+                        parse.GetValue(encoder)!, hybrid);
                 report.Print(Console.Out);
                 if (parse.GetValue(json) is { } jsonPath)
                 {

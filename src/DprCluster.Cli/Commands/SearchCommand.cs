@@ -16,8 +16,8 @@ internal static class SearchCommand
         var mode = new Option<string>("--mode") { Description = "dense, bm25 or hybrid.", DefaultValueFactory = _ => "dense" };
         mode.AcceptOnlyFromAmong("dense", "bm25", "hybrid");
         var ef = new Option<int?>("--ef") { Description = "HNSW beam width (default: the shards')." };
-        var fusion = new Option<string>("--fusion") { Description = "Hybrid fusion: rrf or linear.", DefaultValueFactory = _ => "rrf" };
-        fusion.AcceptOnlyFromAmong("rrf", "linear");
+        var fusion = new Option<string>("--fusion") { Description = "Hybrid fusion: normalized (the default), rrf or linear.", DefaultValueFactory = _ => "normalized" };
+        fusion.AcceptOnlyFromAmong("normalized", "rrf", "linear");
         var command = new Command("search", "Search a running cluster.") { question, url, k, mode, ef, fusion };
         command.SetAction(async (parse, cancellationToken) =>
         {

@@ -11,7 +11,8 @@ namespace DprCluster.Cli.Evaluation;
 /// </summary>
 internal static class QaEvaluation
 {
-    public static EvaluationReport Run(string path, string split, RetrievalMode mode, Bm25Settings bm25, int k, Uri? cluster = null, string encoder = "static")
+    public static EvaluationReport Run(string path, string split, RetrievalMode mode, Bm25Settings bm25, int k, Uri? cluster, string encoder,
+        HybridFusion fusion)
     {
         BeirDataset dataset = Load(path, split);
         foreach (CorpusQuery query in dataset.Queries)
@@ -27,7 +28,7 @@ internal static class QaEvaluation
             passages[document.Id] = document;
         }
 
-        (IRetriever retriever, TimeSpan indexing) = RetrieverFactory.Build(mode, dataset.Corpus, bm25, cluster, encoder);
+        (IRetriever retriever, TimeSpan indexing) = RetrieverFactory.Build(mode, dataset.Corpus, bm25, cluster, encoder, fusion);
         try
         {
             (var run, double qps) = QueryRunner.Run(retriever, dataset.Queries, k);

@@ -12,7 +12,7 @@ internal static class RetrieverFactory
     /// dense (<paramref name="encoder"/>, <c>Encoder:Model</c> syntax) or both fused, in this process.
     /// </summary>
     public static (IRetriever Retriever, TimeSpan IndexingTime) Build(
-        RetrievalMode mode, IReadOnlyList<CorpusDocument> corpus, Bm25Settings bm25, Uri? cluster = null, string encoder = "static")
+        RetrievalMode mode, IReadOnlyList<CorpusDocument> corpus, Bm25Settings bm25, Uri? cluster, string encoder, HybridFusion fusion)
     {
         if (cluster is not null)
         {
@@ -28,7 +28,7 @@ internal static class RetrieverFactory
                 return (DenseRetriever.Build(corpus, encoder), clock.Elapsed);
             case RetrievalMode.Hybrid:
                 DenseRetriever dense = DenseRetriever.Build(corpus, encoder);
-                return (new HybridRetriever(dense, Bm25Retriever.Build(corpus, bm25)), clock.Elapsed);
+                return (new HybridRetriever(dense, Bm25Retriever.Build(corpus, bm25), fusion), clock.Elapsed);
             default:
                 throw new ArgumentOutOfRangeException(nameof(mode), mode, "unknown retrieval mode");
         }

@@ -250,9 +250,12 @@ public sealed partial class CoordinatorGrain : Grain, ICoordinatorGrain
         {
             return [];
         }
-        return request.Fusion == FusionMethod.Linear
-            ? LinearFusion.DprHybrid(bm25, dense, request.K)
-            : ReciprocalRankFusion.Fuse([dense, bm25], request.K);
+        return request.Fusion switch
+        {
+            FusionMethod.Linear => LinearFusion.DprHybrid(bm25, dense, request.K),
+            FusionMethod.Rrf => ReciprocalRankFusion.Fuse([dense, bm25], request.K),
+            _ => LinearFusion.Normalized(bm25, dense, request.K),
+        };
     }
 
     private static List<ScoredHit> Collect(IReadOnlyList<ShardHit> hits, int shard, Dictionary<string, (ShardHit, int)> found)

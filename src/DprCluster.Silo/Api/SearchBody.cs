@@ -18,6 +18,9 @@ public sealed record SearchBody
     /// <summary>HNSW beam width; the shards' default when absent.</summary>
     public int? Ef { get; init; }
 
-    /// <summary>Hybrid fusion: <c>rrf</c> (default) or <c>linear</c> (BM25 + 1.1 · dense).</summary>
+    /// <summary>
+    /// Hybrid fusion: <c>normalized</c> (default: min-max normalised BM25 + 0.75 · dense), <c>rrf</c> (k = 60) or
+    /// <c>linear</c> (DPR's raw BM25 + 1.1 · dense).
+    /// </summary>
     public string? Fusion { get; init; }
 }

@@ -33,9 +33,10 @@ public static class SearchValidation
         };
         FusionMethod fusion = body.Fusion?.ToLowerInvariant() switch
         {
-            null or "rrf" => FusionMethod.Rrf,
+            null or "normalized" => FusionMethod.Normalized,
+            "rrf" => FusionMethod.Rrf,
             "linear" => FusionMethod.Linear,
-            _ => throw Invalid($"Unknown fusion '{body.Fusion}'; use rrf or linear."),
+            _ => throw Invalid($"Unknown fusion '{body.Fusion}'; use normalized, rrf or linear."),
         };
 
         if (body.Query is not null == body.Queries is not null)

@@ -75,6 +75,19 @@ public class FusionTests
     }
 
     [Fact]
+    public void NormalizedFusionAddsMinMaxScaledBm25AndWeightedDense()
+    {
+        List<ScoredHit> bm25 = List(("p1", 20), ("p2", 15), ("p4", 10));
+        List<ScoredHit> dense = List(("p2", 0.9f), ("p3", 0.7f), ("p1", 0.5f));
+        var scores = LinearFusion.Normalized(bm25, dense, topK: 10).ToDictionary(h => h.Id, h => h.Score);
+        float w = LinearFusion.TunedDenseWeight;
+        Assert.Equal(1.0f + w * 0.0f, scores["p1"], 1e-5); // BM25 max, dense min
+        Assert.Equal(0.5f + w * 1.0f, scores["p2"], 1e-5);
+        Assert.Equal(0.0f + w * 0.5f, scores["p3"], 1e-5); // missing BM25 → the BM25 list's lowest (0 after scaling)
+        Assert.Equal(0.0f + w * 0.0f, scores["p4"], 1e-5);
+    }
+
+    [Fact]
     public void LinearFusionRejectsBadInput()
     {
         Assert.Throws<ArgumentException>(() => LinearFusion.Fuse([List(("a", 1))], [1f, 2f], ScoreNormalization.None, 5));

@@ -1,0 +1,20 @@
+using DprCluster.Text;
+using DprCluster.Text.Fusion;
+
+namespace DprCluster.Cli.Evaluation;
+
+/// <summary>
+/// How an in-process hybrid run fuses its dense and BM25 lists: a linear sum of min-max normalised scores,
+/// BM25 + <paramref name="DenseWeight"/> · dense (the cluster's default, with its weight), or reciprocal rank fusion
+/// with constant <paramref name="RrfK"/>.
+/// </summary>
+internal sealed record HybridFusion(bool Linear, int RrfK, float DenseWeight)
+{
+    /// <summary>The fused top <paramref name="k"/>.</summary>
+    public IReadOnlyList<ScoredHit> Fuse(IReadOnlyList<ScoredHit> dense, IReadOnlyList<ScoredHit> bm25, int k) => Linear
+        ? LinearFusion.Fuse([bm25, dense], [1f, DenseWeight], ScoreNormalization.MinMax, k)
+        : ReciprocalRankFusion.Fuse([dense, bm25], k, RrfK);
+
+    /// <inheritdoc />
+    public override string ToString() => Linear ? $"normalized, BM25 + {DenseWeight:0.##} x dense" : $"RRF, k = {RrfK}";
+}
