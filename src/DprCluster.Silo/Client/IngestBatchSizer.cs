@@ -1,4 +1,4 @@
-namespace DprCluster.Cli.Cluster;
+namespace DprCluster.Silo.Client;
 
 /// <summary>
 /// How many passages the next ingest request carries: sized so a request takes about <see cref="TargetSeconds"/> of
@@ -6,7 +6,7 @@ namespace DprCluster.Cli.Cluster;
 /// requests sharing its encoder), halved after a timeout or an overload, doubled while the server finds everything
 /// already stored. A fixed size (<c>--batch N</c>) turns adaptation off.
 /// </summary>
-internal sealed class IngestBatchSizer
+public sealed class IngestBatchSizer
 {
     /// <summary>Encoding time one request aims at, well inside the server's write deadline.</summary>
     public const double TargetSeconds = 10;
