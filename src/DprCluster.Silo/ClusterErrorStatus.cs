@@ -14,6 +14,7 @@ public static class ClusterErrorStatus
         ClusterErrorCodes.Unauthorized => StatusCodes.Status401Unauthorized,
         ClusterErrorCodes.NotFound => StatusCodes.Status404NotFound,
         ClusterErrorCodes.PayloadTooLarge => StatusCodes.Status413PayloadTooLarge,
+        ClusterErrorCodes.UnsupportedMediaType => StatusCodes.Status415UnsupportedMediaType,
         ClusterErrorCodes.Overloaded => StatusCodes.Status429TooManyRequests,
         ClusterErrorCodes.ShardUnavailable => StatusCodes.Status503ServiceUnavailable,
         ClusterErrorCodes.ShardRecovering => StatusCodes.Status503ServiceUnavailable,

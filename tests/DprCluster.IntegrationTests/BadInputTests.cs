@@ -40,7 +40,35 @@ public sealed class BadInputTests(QueryClusterFixture fixture)
         { "passage without id", "/v1/passages", "{\"passages\": [{\"text\": \"a\"}]}", 400, ClusterErrorCodes.InvalidRequest },
         { "passage without text", "/v1/passages", "{\"passages\": [{\"id\": \"a\"}]}", 400, ClusterErrorCodes.InvalidRequest },
         { "batch over the limit", "/v1/passages", OversizedBatch(), 400, ClusterErrorCodes.InvalidRequest },
+        { "id with a slash", "/v1/passages", "{\"passages\": [{\"id\": \"a/b\", \"text\": \"t\"}]}", 400, ClusterErrorCodes.InvalidRequest },
+        { "id with a backslash", "/v1/passages", "{\"passages\": [{\"id\": \"a\\\\b\", \"text\": \"t\"}]}", 400, ClusterErrorCodes.InvalidRequest },
+        { "id '.'", "/v1/passages", "{\"passages\": [{\"id\": \".\", \"text\": \"t\"}]}", 400, ClusterErrorCodes.InvalidRequest },
+        { "id '..'", "/v1/passages", "{\"passages\": [{\"id\": \"..\", \"text\": \"t\"}]}", 400, ClusterErrorCodes.InvalidRequest },
+        { "id with NUL", "/v1/passages", "{\"passages\": [{\"id\": \"a\\u0000b\", \"text\": \"t\"}]}", 400, ClusterErrorCodes.InvalidRequest },
+        { "id with a lone surrogate", "/v1/passages", "{\"passages\": [{\"id\": \"a\\ud800\", \"text\": \"t\"}]}", 400, ClusterErrorCodes.InvalidRequest },
+        { "id over 256 bytes", "/v1/passages", $"{{\"passages\": [{{\"id\": \"{new string('e', 257)}\", \"text\": \"t\"}}]}}", 400, ClusterErrorCodes.InvalidRequest },
+        { "65 metadata pairs", "/v1/passages", ManyMetadataPairs(65), 400, ClusterErrorCodes.InvalidRequest },
     };
+
+    private static string ManyMetadataPairs(int count) =>
+        "{\"passages\": [{\"id\": \"meta\", \"text\": \"t\", \"metadata\": {" +
+        string.Join(", ", Enumerable.Range(0, count).Select(i => $"\"k{i}\": \"v\"")) + "}}]}";
+
+    [Fact]
+    public async Task EveryAcceptedIdIsReachableByGetAndDelete()
+    {
+        string[] ids = ["it id with spaces", "q?x=1&y=2", "50%", "#hash", "é北京😀", "a+b", "semi;colon", "x..y", "...", "%2F"];
+        PassageBody[] passages = [.. ids.Select((id, i) => new PassageBody { Id = id, Title = "Odd id", Text = $"odd identifier {i}" })];
+        await fixture.Cluster.Client.UpsertAsync(passages);
+        fixture.Reference.Upsert(passages);
+        foreach (string id in ids)
+        {
+            Assert.Equal(id, (await fixture.Cluster.Client.GetAsync(id))?.Id);
+            Assert.True(await fixture.Cluster.Client.DeleteAsync(id), id);
+            fixture.Reference.Delete(id);
+            Assert.Null(await fixture.Cluster.Client.GetAsync(id));
+        }
+    }
 
     [Theory]
     [MemberData(nameof(BadRequests))]
@@ -53,6 +81,74 @@ public sealed class BadInputTests(QueryClusterFixture fixture)
         using HttpResponseMessage response = await http.SendAsync(request);
         await AssertProblemAsync(response, status, code, name);
         await AssertStillServingAsync();
+    }
+
+    public static TheoryData<string, byte[], string?, string?, int, string> BadBodies => new()
+    {
+        { "trailing garbage", Utf8("{\"query\": \"a\"} xyz"), "application/json", null, 400, ClusterErrorCodes.InvalidRequest },
+        { "two JSON values", Utf8("{\"query\": \"a\"}{\"query\": \"b\"}"), "application/json", null, 400, ClusterErrorCodes.InvalidRequest },
+        { "no Content-Type", Utf8("{\"query\": \"a\"}"), null, null, 415, ClusterErrorCodes.UnsupportedMediaType },
+        { "text/plain", Utf8("{\"query\": \"a\"}"), "text/plain", null, 415, ClusterErrorCodes.UnsupportedMediaType },
+        { "latin-1 charset", Utf8("{\"query\": \"a\"}"), "application/json; charset=iso-8859-1", null, 415, ClusterErrorCodes.UnsupportedMediaType },
+        { "unknown Content-Encoding", Utf8("{\"query\": \"a\"}"), "application/json", "compress", 415, ClusterErrorCodes.UnsupportedMediaType },
+        { "gzip that is not gzip", Utf8("{\"query\": \"a\"}"), "application/json", "gzip", 400, ClusterErrorCodes.InvalidRequest },
+        { "gzip bomb", Gzip(new string(' ', TestCluster.MaxBodyBytes * 4) + "{\"query\": \"a\"}"), "application/json", "gzip", 413, ClusterErrorCodes.PayloadTooLarge },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadBodies))]
+    public async Task BodiesThatAreNotExactlyOneJsonValueAreRefused(string name, byte[] body, string? contentType, string? encoding, int status, string code)
+    {
+        using var http = new HttpClient { BaseAddress = fixture.Cluster.Gateway.ApiUrl };
+        using var content = new ByteArrayContent(body);
+        if (contentType is not null)
+        {
+            content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        }
+        if (encoding is not null)
+        {
+            content.Headers.ContentEncoding.Add(encoding);
+        }
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/search") { Content = content };
+        using HttpResponseMessage response = await http.SendAsync(request);
+        await AssertProblemAsync(response, status, code, name);
+        await AssertStillServingAsync();
+    }
+
+    [Theory]
+    [InlineData("gzip")]
+    [InlineData("deflate")]
+    [InlineData("br")]
+    public async Task CompressedBodiesAreRead(string encoding)
+    {
+        using var http = new HttpClient { BaseAddress = fixture.Cluster.Gateway.ApiUrl };
+        byte[] json = Utf8("{\"query\": \"largest hot desert\", \"k\": 1, \"mode\": \"bm25\"}");
+        using var content = new ByteArrayContent(encoding switch { "gzip" => Gzip(json), "deflate" => Deflate(json), _ => Brotli(json) });
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        content.Headers.ContentEncoding.Add(encoding);
+        using HttpResponseMessage response = await http.PostAsync("/v1/search", content);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("sahara", await response.Content.ReadAsStringAsync());
+    }
+
+    private static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
+
+    private static byte[] Gzip(string text) => Gzip(Utf8(text));
+
+    private static byte[] Gzip(byte[] data) => Compress(data, stream => new System.IO.Compression.GZipStream(stream, System.IO.Compression.CompressionLevel.Fastest));
+
+    private static byte[] Deflate(byte[] data) => Compress(data, stream => new System.IO.Compression.ZLibStream(stream, System.IO.Compression.CompressionLevel.Fastest));
+
+    private static byte[] Brotli(byte[] data) => Compress(data, stream => new System.IO.Compression.BrotliStream(stream, System.IO.Compression.CompressionLevel.Fastest));
+
+    private static byte[] Compress(byte[] data, Func<Stream, Stream> compressor)
+    {
+        using var output = new MemoryStream();
+        using (Stream compressing = compressor(output))
+        {
+            compressing.Write(data);
+        }
+        return output.ToArray();
     }
 
     [Fact]

@@ -3,7 +3,7 @@
 // The two alternate for --repeat rounds (order flipped each round) and the table shows medians, so load from other
 // processes on the machine hits both sides alike.
 //   node tests/benchmarks/compare_encode.mjs [--model DIR] [--batch 1,8,32,128] [--threads 1] [--kind query|passage]
-//        [--texts 512] [--seconds 3] [--repeat 3] [--no-build]
+//        [--texts 512] [--seconds 3] [--repeat 3] [--no-build] [--cli dprcluster.dll]
 // --model defaults to tests/models/tiny-bert (tiny, so the binding's own overhead is what differs); a larger model:
 //   /usr/bin/python3 tools/encoder/generate_tiny_bert.py --preset bench --out ~/.cache/dprcluster/bench-bert-h256-l4
 import { spawnSync } from 'node:child_process';
@@ -24,6 +24,7 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '3' },
     repeat: { type: 'string', default: '3' },
     'no-build': { type: 'boolean', default: false },
+    cli: { type: 'string', default: join(repo, 'src', 'DprCluster.Cli', 'bin', 'Release', 'net10.0', 'dprcluster.dll') },
   },
 });
 
@@ -41,7 +42,7 @@ if (!existsSync(join(tools, 'node_modules', 'onnxruntime-node'))) {
   run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: tools });
 }
 if (!args['no-build']) run('dotnet', ['build', join(repo, 'src', 'DprCluster.Cli'), '-c', 'Release', '--nologo', '-v', 'q']);
-const cli = join(repo, 'src', 'DprCluster.Cli', 'bin', 'Release', 'net10.0', 'dprcluster.dll');
+const cli = args.cli;
 const common = ['--model', args.model, '--batch', args.batch, '--threads', args.threads, '--kind', args.kind,
   '--texts', args.texts, '--seconds', args.seconds];
 const scratch = mkdtempSync(join(tmpdir(), 'dprcluster-compare-'));

@@ -36,6 +36,9 @@ public static class ClusterErrorCodes
     /// <summary>The body is larger than the limit (413).</summary>
     public const string PayloadTooLarge = "payload_too_large";
 
+    /// <summary>The body is not JSON by its Content-Type, or its Content-Encoding is not one the API reads (415).</summary>
+    public const string UnsupportedMediaType = "unsupported_media_type";
+
     /// <summary>Anything unexpected (500).</summary>
     public const string Internal = "internal_error";
 }

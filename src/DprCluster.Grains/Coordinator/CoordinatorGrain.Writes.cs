@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using DprCluster.Abstractions;
 using DprCluster.Core.Hashing;
+using DprCluster.Core.Passages;
 using DprCluster.Grains.Placement;
 using DprCluster.Grains.Telemetry;
 
@@ -292,10 +293,10 @@ public sealed partial class CoordinatorGrain
             {
                 throw new ClusterException(ClusterErrorCodes.InvalidRequest, "passages must not contain null");
             }
-            RequireId(passage.Id);
-            if (passage.Text is null)
+            // Checked before encoding, so a batch the shards would refuse costs no encoder time.
+            if (PassageLimits.CheckPassage(passage.Id, passage.Title, passage.Text, passage.Metadata) is { } problem)
             {
-                throw new ClusterException(ClusterErrorCodes.InvalidRequest, $"passage '{passage.Id}' has no text");
+                throw new ClusterException(ClusterErrorCodes.InvalidRequest, problem);
             }
             if (!ids.Add(passage.Id))
             {
@@ -306,9 +307,9 @@ public sealed partial class CoordinatorGrain
 
     private static void RequireId(string id)
     {
-        if (string.IsNullOrEmpty(id))
+        if (PassageLimits.CheckId(id) is { } problem)
         {
-            throw new ClusterException(ClusterErrorCodes.InvalidRequest, "passage id must be a non-empty string");
+            throw new ClusterException(ClusterErrorCodes.InvalidRequest, problem);
         }
     }
 

@@ -93,7 +93,7 @@ public sealed partial class CoordinatorGrain : Grain, ICoordinatorGrain
             List<PassageHit> hits;
             using (SampledSpans.Start(CoordinatorTelemetry.Source, DprClusterTelemetry.Spans.Merge))
             {
-                hits = Merge(request, responses);
+                hits = Merge(request, responses, depth);
             }
             long merged = Stopwatch.GetTimestamp();
             bool partial = failed.Count > 0;
@@ -215,7 +215,7 @@ public sealed partial class CoordinatorGrain : Grain, ICoordinatorGrain
         or ClusterErrorCodes.ShardRecovering or ClusterErrorCodes.ShardFailed or ClusterErrorCodes.DeadlineExceeded
         or ClusterErrorCodes.Internal;
 
-    private static List<PassageHit> Merge(SearchRequest request, ShardSearchResponse?[] responses)
+    private static List<PassageHit> Merge(SearchRequest request, ShardSearchResponse?[] responses, int depth)
     {
         var found = new Dictionary<string, (ShardHit Hit, int Shard)>(StringComparer.Ordinal);
         var denseLists = new List<IReadOnlyList<ScoredHit>>();
@@ -233,7 +233,9 @@ public sealed partial class CoordinatorGrain : Grain, ICoordinatorGrain
         {
             SearchMode.Dense => RankedListMerge.Merge(denseLists, request.K),
             SearchMode.Bm25 => RankedListMerge.Merge(bm25Lists, request.K),
-            _ => Fuse(request, RankedListMerge.Merge(denseLists, int.MaxValue), RankedListMerge.Merge(bm25Lists, int.MaxValue)),
+            // Each list cut to the depth one unsharded index would return, so the fusion (min-max normalisation
+            // included) sees the same candidates however many shards there are.
+            _ => Fuse(request, RankedListMerge.Merge(denseLists, depth), RankedListMerge.Merge(bm25Lists, depth)),
         };
         var hits = new List<PassageHit>(ranked.Count);
         foreach (ScoredHit hit in ranked)

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using DprCluster.Abstractions;
+using DprCluster.Core.Passages;
 using DprCluster.Grains.Shard.Storage;
 using DprCluster.Grains.Telemetry;
-using DprCluster.Index.Vectors;
 
 namespace DprCluster.Grains.Shard;
 
@@ -27,9 +27,9 @@ public sealed partial class ShardReplica
         ArgumentNullException.ThrowIfNull(request);
         foreach (string id in request.Ids)
         {
-            if (string.IsNullOrEmpty(id))
+            if (PassageLimits.CheckId(id) is { } problem)
             {
-                throw new ClusterException(ClusterErrorCodes.InvalidRequest, "passage ids must be non-empty");
+                throw new ClusterException(ClusterErrorCodes.InvalidRequest, problem);
             }
         }
         return Enqueue(new PendingWrite(null, request.Ids, false), cancellationToken);
@@ -58,18 +58,20 @@ public sealed partial class ShardReplica
         {
             throw new ClusterException(ClusterErrorCodes.InvalidRequest, "passage and vector are required");
         }
-        if (string.IsNullOrEmpty(passage.Passage.Id))
+        Passage p = passage.Passage;
+        // The same limits the REST layer checks: what passes here is logged, and what is logged must replay.
+        if (PassageLimits.CheckPassage(p.Id, p.Title, p.Text, p.Metadata) is { } problem)
         {
-            throw new ClusterException(ClusterErrorCodes.InvalidRequest, "passage ids must be non-empty");
+            throw new ClusterException(ClusterErrorCodes.InvalidRequest, problem);
         }
         if (passage.Vector.Length != _options.Dimensions)
         {
             throw new ClusterException(ClusterErrorCodes.DimensionMismatch,
                 $"passage '{passage.Passage.Id}' has a {passage.Vector.Length}-dimensional vector; shard {ShardId} stores {_options.Dimensions}");
         }
-        if (!VectorKernels.AllFinite(passage.Vector))
+        if (PassageLimits.CheckVector(passage.Vector) is { } badVector)
         {
-            throw new ClusterException(ClusterErrorCodes.InvalidRequest, $"passage '{passage.Passage.Id}' has NaN or infinite vector values");
+            throw new ClusterException(ClusterErrorCodes.InvalidRequest, $"passage '{p.Id}': {badVector}");
         }
     }
 

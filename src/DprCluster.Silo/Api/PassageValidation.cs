@@ -1,9 +1,10 @@
 using DprCluster.Abstractions;
+using DprCluster.Core.Passages;
 using DprCluster.Silo.Configuration;
 
 namespace DprCluster.Silo.Api;
 
-/// <summary>Checks an upsert batch (size, ids, text, duplicates) and turns it into <see cref="Passage"/>s.</summary>
+/// <summary>Checks an upsert batch (size, the <see cref="PassageLimits"/> of each passage, duplicates) and turns it into <see cref="Passage"/>s.</summary>
 public static class PassageValidation
 {
     /// <summary>The batch's passages; throws <see cref="ClusterException"/> naming the first problem.</summary>
@@ -23,7 +24,7 @@ public static class PassageValidation
         for (int i = 0; i < passages.Length; i++)
         {
             PassageBody item = items[i] ?? throw Invalid($"passages[{i}] is null.");
-            passages[i] = ToPassage(item, $"passages[{i}]", limits);
+            passages[i] = ToPassage(item, $"passages[{i}]");
             if (!seen.Add(passages[i].Id))
             {
                 throw Invalid($"passages[{i}] repeats id '{passages[i].Id}'; ids must be distinct within one batch.");
@@ -32,45 +33,23 @@ public static class PassageValidation
         return passages;
     }
 
-    /// <summary>Checks a passage id taken from a URL.</summary>
-    public static string ValidateId(string? id, ApiOptions limits)
+    /// <summary>Checks a passage id taken from a URL (see <see cref="PassageLimits"/> for the grammar).</summary>
+    public static string ValidateId(string? id)
     {
-        if (string.IsNullOrEmpty(id))
+        if (PassageLimits.CheckId(id) is { } problem)
         {
-            throw Invalid("The passage id is empty.");
+            throw Invalid(problem + ".");
         }
-        if (id.Length > limits.MaxIdLength)
-        {
-            throw Invalid($"A passage id has at most {limits.MaxIdLength} characters; got {id.Length}.");
-        }
-        return id;
+        return id!;
     }
 
-    private static Passage ToPassage(PassageBody item, string field, ApiOptions limits)
+    private static Passage ToPassage(PassageBody item, string field)
     {
-        if (string.IsNullOrEmpty(item.Id))
+        if (PassageLimits.CheckPassage(item.Id, item.Title, item.Text, item.Metadata) is { } problem)
         {
-            throw Invalid($"{field}.id is missing or empty.");
+            throw Invalid($"{field}: {problem}.");
         }
-        if (item.Id.Length > limits.MaxIdLength)
-        {
-            throw Invalid($"{field}.id has {item.Id.Length} characters; the limit is {limits.MaxIdLength}.");
-        }
-        if (item.Text is null)
-        {
-            throw Invalid($"{field}.text is missing.");
-        }
-        if (item.Metadata is not null)
-        {
-            foreach ((string key, string value) in item.Metadata)
-            {
-                if (string.IsNullOrEmpty(key) || value is null)
-                {
-                    throw Invalid($"{field}.metadata needs non-empty keys and non-null string values.");
-                }
-            }
-        }
-        return new Passage(item.Id, item.Title ?? string.Empty, item.Text, item.Metadata);
+        return new Passage(item.Id!, item.Title ?? string.Empty, item.Text!, item.Metadata);
     }
 
     private static ClusterException Invalid(string message) => new(ClusterErrorCodes.InvalidRequest, message);

@@ -51,6 +51,7 @@ public static class ProblemWriter
         ClusterErrorCodes.DeadlineExceeded => "Deadline exceeded",
         ClusterErrorCodes.Unauthorized => "Unauthorized",
         ClusterErrorCodes.PayloadTooLarge => "Payload too large",
+        ClusterErrorCodes.UnsupportedMediaType => "Unsupported media type",
         _ => "Internal error",
     };
 }

@@ -107,7 +107,7 @@ public sealed class RestApi(ICoordinatorGrain coordinator, ApiOptions options, I
 
     private async Task GetAsync(HttpContext context, CancellationToken cancellationToken)
     {
-        string id = PassageValidation.ValidateId(context.Request.RouteValues["id"] as string, options);
+        string id = PassageValidation.ValidateId(context.Request.RouteValues["id"] as string);
         Passage passage = await coordinator.GetAsync(id, cancellationToken).ConfigureAwait(false)
             ?? throw new ClusterException(ClusterErrorCodes.NotFound, $"No passage has id '{id}'.");
         var body = new PassageBody { Id = passage.Id, Title = passage.Title, Text = passage.Text, Metadata = passage.Metadata };
@@ -117,7 +117,7 @@ public sealed class RestApi(ICoordinatorGrain coordinator, ApiOptions options, I
     private async Task DeleteAsync(HttpContext context, CancellationToken cancellationToken)
     {
         _apiKey.Require(context.Request);
-        string id = PassageValidation.ValidateId(context.Request.RouteValues["id"] as string, options);
+        string id = PassageValidation.ValidateId(context.Request.RouteValues["id"] as string);
         if (!await coordinator.DeleteAsync(id, cancellationToken).ConfigureAwait(false))
         {
             throw new ClusterException(ClusterErrorCodes.NotFound, $"No passage has id '{id}'.");

@@ -21,9 +21,6 @@ public sealed record ApiOptions
     /// <summary>Largest HNSW beam width a search may ask for.</summary>
     public int MaxEf { get; init; } = 4096;
 
-    /// <summary>Longest passage id, in characters.</summary>
-    public int MaxIdLength { get; init; } = 512;
-
     /// <summary>Deadline of one search request, in milliseconds.</summary>
     public int SearchTimeoutMs { get; init; } = 10_000;
 

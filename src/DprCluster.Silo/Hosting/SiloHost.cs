@@ -146,7 +146,12 @@ public sealed class SiloHost : IAsyncDisposable
             StatusCodes.Status415UnsupportedMediaType => "Send the body as JSON with 'Content-Type: application/json'.",
             _ => $"{http.Request.Method} {http.Request.Path} was refused with HTTP {status}.",
         };
-        string code = status == StatusCodes.Status404NotFound ? ClusterErrorCodes.NotFound : ClusterErrorCodes.InvalidRequest;
+        string code = status switch
+        {
+            StatusCodes.Status404NotFound => ClusterErrorCodes.NotFound,
+            StatusCodes.Status415UnsupportedMediaType => ClusterErrorCodes.UnsupportedMediaType,
+            _ => ClusterErrorCodes.InvalidRequest,
+        };
         return ProblemWriter.WriteAsync(http, code, detail, status);
     }
 
