@@ -21,6 +21,8 @@ public static class ClusterErrorStatus
         ClusterErrorCodes.ShardFailed => StatusCodes.Status503ServiceUnavailable,
         ClusterErrorCodes.EncoderUnavailable => StatusCodes.Status503ServiceUnavailable,
         ClusterErrorCodes.DeadlineExceeded => StatusCodes.Status504GatewayTimeout,
+        ClusterErrorCodes.InsufficientStorage => StatusCodes.Status507InsufficientStorage,
+        ClusterErrorCodes.ShardReadOnly => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status500InternalServerError,
     };
 }

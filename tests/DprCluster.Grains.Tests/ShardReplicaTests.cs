@@ -3,6 +3,7 @@ using DprCluster.Grains.Shard;
 using DprCluster.Grains.Shard.Storage;
 using DprCluster.Text.Analysis;
 using DprCluster.Text.Bm25;
+using DprCluster.Testing;
 
 namespace DprCluster.Grains.Tests;
 
@@ -51,6 +52,113 @@ public class ShardReplicaTests
         Assert.Null(await grain.GetAsync("p2", CancellationToken.None));
         ShardStats stats = await grain.GetStatsAsync(CancellationToken.None);
         Assert.Equal((ShardState.Serving, 1, 5L), (stats.State, stats.Passages, stats.LastLsn));
+    }
+
+    [Fact]
+    public async Task A_full_disk_refuses_writes_with_insufficient_storage_keeps_serving_reads_and_resumes_when_space_returns()
+    {
+        using var dir = new TestDirectory();
+        var device = new FaultyLogDevice();
+        var options = new ShardOptions(dir.Path, Encoder.Dimension) { Device = device, ReadOnlyRetryMs = 50 };
+        var acknowledged = new List<string>();
+        await using (var grain = new ShardReplica(3, options))
+        {
+            await grain.StartAsync();
+            await UpsertAsync(grain, ("before", "written before the disk filled"));
+            acknowledged.Add("before");
+
+            device.DiskFull = true;
+            ClusterException refused = await Assert.ThrowsAsync<ClusterException>(() => UpsertAsync(grain, ("during", "the disk is full now")));
+            Assert.Equal(ClusterErrorCodes.InsufficientStorage, refused.Code);
+            Assert.Equal(ShardState.ReadOnly, grain.State);
+            Assert.Equal(ClusterErrorCodes.InsufficientStorage,
+                (await Assert.ThrowsAsync<ClusterException>(() => UpsertAsync(grain, ("also", "refused at once")))).Code);
+            Assert.Equal("before", (await DenseIdsAsync(grain, "written before the disk filled"))[0]);
+            Assert.NotNull(await grain.GetAsync("before", CancellationToken.None));
+            Assert.Null(await grain.GetAsync("during", CancellationToken.None));
+
+            device.DiskFull = false;
+            await Poll.UntilAsync("the replica to take writes again", TimeSpan.FromSeconds(30), () => Task.FromResult(grain.State == ShardState.Serving));
+            await UpsertAsync(grain, ("after", "space came back"));
+            acknowledged.Add("after");
+        }
+        await using ShardReplica restarted = await StartAsync(dir.Path);
+        Assert.Equal(ShardState.Serving, restarted.State);
+        foreach (string id in acknowledged)
+        {
+            Assert.NotNull(await restarted.GetAsync(id, CancellationToken.None));
+        }
+        Assert.Null(await restarted.GetAsync("during", CancellationToken.None));
+        Assert.Equal(2, (await restarted.GetStatsAsync(CancellationToken.None)).LastLsn);
+    }
+
+    [Fact]
+    public async Task A_failed_fsync_fails_its_group_and_no_later_write_follows_a_half_record()
+    {
+        using var dir = new TestDirectory();
+        var device = new FaultyLogDevice();
+        var options = new ShardOptions(dir.Path, Encoder.Dimension) { Device = device, ReadOnlyRetryMs = 50 };
+        await using (var grain = new ShardReplica(3, options))
+        {
+            await grain.StartAsync();
+            device.FailNextFsync = true;
+            ClusterException failed = await Assert.ThrowsAsync<ClusterException>(() => UpsertAsync(grain, ("lost", "never acknowledged")));
+            Assert.Equal(ClusterErrorCodes.ShardReadOnly, failed.Code);
+            await Poll.UntilAsync("the replica to take writes again", TimeSpan.FromSeconds(30), () => Task.FromResult(grain.State == ShardState.Serving));
+            await UpsertAsync(grain, ("kept", "acknowledged after the failure"));
+        }
+        await using ShardReplica restarted = await StartAsync(dir.Path);
+        Assert.Equal(ShardState.Serving, restarted.State);
+        Assert.NotNull(await restarted.GetAsync("kept", CancellationToken.None));
+        Assert.Null(await restarted.GetAsync("lost", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Zeros_after_the_last_record_are_a_torn_tail_and_stale_snapshot_temporaries_are_removed()
+    {
+        using var dir = new TestDirectory();
+        await using (ShardReplica grain = await StartAsync(dir.Path))
+        {
+            await UpsertAsync(grain, ("a", "first"), ("b", "second"));
+        }
+        string shard = Path.Combine(dir.Path, "shard-3");
+        string log = Directory.GetFiles(shard, "wal-*.log").Single();
+        long length = new FileInfo(log).Length;
+        using (var stream = new FileStream(log, FileMode.Append))
+        {
+            stream.Write(new byte[4096]);
+        }
+        string temporary = Path.Combine(shard, "snapshot-00000000000000000009.bin.tmp");
+        File.WriteAllBytes(temporary, new byte[100]);
+        await using ShardReplica restarted = await StartAsync(dir.Path);
+        Assert.Equal(ShardState.Serving, restarted.State);
+        Assert.Equal(length, new FileInfo(log).Length);
+        Assert.False(File.Exists(temporary));
+        Assert.Contains("torn tail", (await restarted.GetStatsAsync(CancellationToken.None)).Error);
+        Assert.NotNull(await restarted.GetAsync("b", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_damaged_length_field_with_records_after_it_stops_the_replica_naming_file_and_offset()
+    {
+        using var dir = new TestDirectory();
+        await using (ShardReplica grain = await StartAsync(dir.Path))
+        {
+            for (int i = 0; i < 5; i++)
+            {
+                await UpsertAsync(grain, ($"p{i}", $"passage number {i}"));
+            }
+        }
+        string log = Directory.GetFiles(Path.Combine(dir.Path, "shard-3"), "wal-*.log").Single();
+        byte[] bytes = File.ReadAllBytes(log);
+        int second = BitConverter.ToInt32(bytes, 0) + 8;
+        bytes[second + 3] = 0x7f; // the second record's length now runs past the end of the file
+        File.WriteAllBytes(log, bytes);
+        await using ShardReplica restarted = await StartAsync(dir.Path);
+        Assert.Equal(ShardState.Failed, restarted.State);
+        Assert.Contains($"offset {second}", restarted.Error);
+        Assert.Contains(Path.GetFileName(log), restarted.Error);
+        Assert.Equal(bytes.Length, new FileInfo(log).Length); // nothing was cut
     }
 
     [Theory]

@@ -39,6 +39,12 @@ public static class ClusterErrorCodes
     /// <summary>The body is not JSON by its Content-Type, or its Content-Encoding is not one the API reads (415).</summary>
     public const string UnsupportedMediaType = "unsupported_media_type";
 
+    /// <summary>A replica's disk is full: the write was not logged anywhere it failed; reads keep serving (507).</summary>
+    public const string InsufficientStorage = "insufficient_storage";
+
+    /// <summary>A replica cannot write its log (an I/O error other than a full disk) and serves reads only (503).</summary>
+    public const string ShardReadOnly = "shard_read_only";
+
     /// <summary>Anything unexpected (500).</summary>
     public const string Internal = "internal_error";
 }

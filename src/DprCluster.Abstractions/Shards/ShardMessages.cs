@@ -89,6 +89,12 @@ public enum ShardState
 
     /// <summary>Recovery failed (corrupt log or snapshot); the message says where.</summary>
     Failed,
+
+    /// <summary>
+    /// Serving reads, refusing writes: a log write failed (a full disk, an I/O error); the replica takes writes again
+    /// by itself once the disk does.
+    /// </summary>
+    ReadOnly,
 }
 
 /// <summary>What a shard replica holds.</summary>

@@ -260,6 +260,11 @@ public sealed partial class CoordinatorGrain
             throw invalid;
         }
         int quorum = Math.Min(_options.WriteQuorum ?? replicas.Length, replicas.Length);
+        if (acks < quorum && firstError is ClusterException { Code: ClusterErrorCodes.InsufficientStorage or ClusterErrorCodes.ShardReadOnly } storage)
+        {
+            throw new ClusterException(storage.Code,
+                $"shard {shard}: {acks} of {replicas.Length} replicas acknowledged, {quorum} needed ({storage.Message})", storage);
+        }
         if (acks < quorum)
         {
             throw new ClusterException(ClusterErrorCodes.ShardUnavailable,

@@ -7,6 +7,19 @@ namespace DprCluster.Grains.Shard;
 
 public sealed partial class ShardReplica
 {
+    /// <summary>Deletes snapshot temporaries a crash or a full disk left behind: they were never renamed into place.</summary>
+    private void RemoveStaleTemporaries()
+    {
+        if (!Directory.Exists(_directory))
+        {
+            return;
+        }
+        foreach (string temporary in Directory.GetFiles(_directory, "*.tmp"))
+        {
+            File.Delete(temporary);
+        }
+    }
+
     /// <summary>Newest readable snapshot (an unreadable one falls back to the one before), then the log after it.</summary>
     private void Recover()
     {
@@ -24,7 +37,7 @@ public sealed partial class ShardReplica
             catch (IOException e)
             {
                 // The log still covers everything after the previous snapshot, so falling back loses nothing.
-                skipped.Add($"{Path.GetFileName(path)}: {e.Message}");
+                skipped.Add($"damaged snapshot {Path.GetFileName(path)}: {e.Message}");
             }
         }
         contents ??= CreateEmpty();
@@ -35,7 +48,8 @@ public sealed partial class ShardReplica
         }
         try
         {
-            _log = WriteAheadLog.Open(_directory, contents.Lsn, _options.Sync, entry => Apply(contents, entry), ShardId);
+            _log = WriteAheadLog.Open(_directory, contents.Lsn, _options.Sync, entry => Apply(contents, entry), ShardId, _options.Device,
+                skipped.Add);
         }
         catch (ArgumentException e)
         {
@@ -46,7 +60,8 @@ public sealed partial class ShardReplica
         _data = contents;
         if (skipped.Count > 0)
         {
-            _error = "recovered past damaged snapshots: " + string.Join("; ", skipped);
+            // Not an error — nothing acknowledged was lost — but worth an operator's look, so it shows in /v1/cluster.
+            _error = "recovered past: " + string.Join("; ", skipped);
         }
     }
 

@@ -8,6 +8,9 @@ namespace DprCluster.Grains.Shard;
 
 public sealed partial class ShardReplica
 {
+    /// <summary>Free space a read-only replica wants to see (one probe write) before it takes writes again.</summary>
+    private const int ResumeProbeBytes = 1 << 20;
+
     /// <summary>Inserts or replaces passages (with their vectors); completes once they are durable and visible.</summary>
     public Task<ShardWriteResponse> UpsertAsync(ShardUpsertRequest request, CancellationToken cancellationToken)
     {
@@ -44,6 +47,10 @@ public sealed partial class ShardReplica
 
     private Task<ShardWriteResponse> Enqueue(PendingWrite write, CancellationToken cancellationToken)
     {
+        if (_state == ShardState.ReadOnly)
+        {
+            throw Refusal();
+        }
         if (!_writes.Writer.TryWrite(write))
         {
             throw new ClusterException(ClusterErrorCodes.ShardUnavailable, $"shard {ShardId} is shutting down");
@@ -83,8 +90,24 @@ public sealed partial class ShardReplica
     {
         var group = new List<PendingWrite>();
         var entries = new List<WalEntry>();
-        while (await _writes.Reader.WaitToReadAsync().ConfigureAwait(false))
+        while (true)
         {
+            if (_state == ShardState.ReadOnly)
+            {
+                // Writes that slipped in before the state changed are refused too; then wait and try the disk again.
+                RefuseQueued();
+                await Task.WhenAny(_writes.Reader.Completion, Task.Delay(_options.ReadOnlyRetryMs)).ConfigureAwait(false);
+                if (_writes.Reader.Completion.IsCompleted)
+                {
+                    break;
+                }
+                TryResumeWrites();
+                continue;
+            }
+            if (!await _writes.Reader.WaitToReadAsync().ConfigureAwait(false))
+            {
+                break;
+            }
             group.Clear();
             entries.Clear();
             while (group.Count < _options.MaxGroupCommit && _writes.Reader.TryRead(out PendingWrite? write))
@@ -154,17 +177,47 @@ public sealed partial class ShardReplica
             _log!.Append(entries);
             return true;
         }
-        catch (IOException e)
+        catch (WalAppendException e)
         {
-            // The log's tail is now unknown: stop taking writes until an operator (or a restart's recovery) looks.
-            _error = $"log write failed: {e.Message}";
-            _state = ShardState.Failed;
+            // Nothing of the group counts (the log cut it off again, or will before its next append). Reads go on from
+            // memory; writes are refused, with the reason, until the disk takes them again.
+            _refusalCode = e.DiskFull ? ClusterErrorCodes.InsufficientStorage : ClusterErrorCodes.ShardReadOnly;
+            _error = $"{(e.DiskFull ? "the disk is full" : "the log cannot be written")} ({e.InnerException?.Message}); " +
+                "serving reads and refusing writes until it takes them again";
+            _state = ShardState.ReadOnly;
+            ShardTelemetry.RecordWriteFailure(ShardTag, e.DiskFull);
             foreach (PendingWrite write in group)
             {
-                write.Done.TrySetException(new ClusterException(ClusterErrorCodes.ShardFailed, $"shard {ShardId}: {_error}", e));
+                write.Done.TrySetException(Refusal());
             }
             return false;
         }
+    }
+
+    private ClusterException Refusal() => new(_refusalCode, $"shard {ShardId}: {_error}");
+
+    private void RefuseQueued()
+    {
+        while (_writes.Reader.TryRead(out PendingWrite? write))
+        {
+            write.Done.TrySetException(Refusal());
+        }
+    }
+
+    /// <summary>Back to serving writes once the disk takes a probe write and the failed append is cut off the log.</summary>
+    private void TryResumeWrites()
+    {
+        try
+        {
+            _log!.ProbeWrite(ResumeProbeBytes);
+            _log.RestoreTail();
+        }
+        catch (IOException)
+        {
+            return;
+        }
+        _error = null;
+        _state = ShardState.Serving;
     }
 
     private void SnapshotAndAcknowledge(List<PendingWrite> group)

@@ -27,6 +27,7 @@ public sealed partial class ShardReplica : IAsyncDisposable
 
     private volatile ShardState _state = ShardState.Recovering;
     private string? _error;
+    private string _refusalCode = ClusterErrorCodes.ShardReadOnly;
     private ShardContents? _data;
     private WriteAheadLog? _log;
     private long _snapshotLsn;
@@ -47,7 +48,7 @@ public sealed partial class ShardReplica : IAsyncDisposable
     /// <summary>The shard this replica serves.</summary>
     public int ShardId { get; }
 
-    /// <summary>Recovering, serving or failed.</summary>
+    /// <summary>Recovering, serving, read-only or failed.</summary>
     public ShardState State => _state;
 
     /// <summary>Why recovery failed, when it did.</summary>
@@ -62,6 +63,7 @@ public sealed partial class ShardReplica : IAsyncDisposable
         ShardTelemetry.Register(this);
         try
         {
+            RemoveStaleTemporaries();
             Recover();
             _state = ShardState.Serving;
             _writeLoop = Task.Run(RunWriteLoopAsync, CancellationToken.None);
@@ -84,7 +86,7 @@ public sealed partial class ShardReplica : IAsyncDisposable
             data?.Vectors.DeletedCount ?? 0,
             _log?.LastLsn ?? 0,
             Interlocked.Read(ref _snapshotLsn),
-            _state == ShardState.Serving ? _log?.Bytes ?? 0 : 0,
+            _state is ShardState.Serving or ShardState.ReadOnly ? _log?.Bytes ?? 0 : 0,
             _error));
     }
 
@@ -122,9 +124,10 @@ public sealed partial class ShardReplica : IAsyncDisposable
         _stopping.Dispose();
     }
 
+    /// <summary>The contents, for reads: a read-only replica still answers them.</summary>
     private ShardContents Serving() => _state switch
     {
-        ShardState.Serving => _data!,
+        ShardState.Serving or ShardState.ReadOnly => _data!,
         ShardState.Recovering => throw new ClusterException(ClusterErrorCodes.ShardRecovering, $"shard {ShardId} is still recovering"),
         _ => throw new ClusterException(ClusterErrorCodes.ShardFailed, $"shard {ShardId} failed recovery: {_error}"),
     };

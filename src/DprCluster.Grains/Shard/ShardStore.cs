@@ -41,19 +41,35 @@ public sealed class ShardStore : ILifecycleParticipant<ISiloLifecycle>, IAsyncDi
     /// <summary>Completes when every engine finished recovering (serving or failed).</summary>
     public Task Recovery => _recovery;
 
-    /// <summary>True when every engine recovered and serves.</summary>
+    /// <summary>True when every engine recovered and serves searches (a read-only one included).</summary>
     public bool AllServing
     {
         get
         {
             foreach (ShardReplica replica in Replicas)
             {
-                if (replica.State != ShardState.Serving)
+                if (replica.State is not (ShardState.Serving or ShardState.ReadOnly))
                 {
                     return false;
                 }
             }
             return true;
+        }
+    }
+
+    /// <summary>True when some engine serves reads only (its log cannot be written).</summary>
+    public bool AnyReadOnly
+    {
+        get
+        {
+            foreach (ShardReplica replica in Replicas)
+            {
+                if (replica.State == ShardState.ReadOnly)
+                {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 

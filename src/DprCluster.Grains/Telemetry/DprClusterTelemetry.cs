@@ -124,6 +124,12 @@ public static class DprClusterTelemetry
         /// <summary>Gauge: 1 while a shard replica serves, 0 while it recovers or after it failed.</summary>
         public const string ShardServing = "dprcluster.shard.serving";
 
+        /// <summary>1 while a shard replica refuses writes after a failed log write (a full disk), else 0.</summary>
+        public const string ShardReadOnly = "dprcluster.shard.read_only";
+
+        /// <summary>Log writes that failed, by whether the disk was full.</summary>
+        public const string WalWriteFailures = "dprcluster.wal.write_failures";
+
         /// <summary>Histogram, seconds: writing one snapshot.</summary>
         public const string SnapshotDuration = "dprcluster.snapshot.duration";
 

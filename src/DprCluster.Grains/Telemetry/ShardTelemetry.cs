@@ -31,14 +31,20 @@ internal static class ShardTelemetry
         "Duration of writing one shard snapshot (compaction included).", tags: null,
         new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
 
+    private static readonly Counter<long> WriteFailures = Meter.CreateCounter<long>(Metrics.WalWriteFailures, "{append}",
+        "Log appends that failed; the replica turned read-only until its disk takes writes again.");
+
     static ShardTelemetry()
     {
         Meter.CreateObservableGauge(Metrics.ShardPassages, () => Observe(replica => replica.PassageCount), "{passage}",
             "Live passages per shard replica.");
         Meter.CreateObservableGauge(Metrics.ShardTombstones, () => Observe(replica => replica.TombstoneCount), "{slot}",
             "Deleted HNSW slots not yet reused or compacted, per shard replica.");
-        Meter.CreateObservableGauge(Metrics.ShardServing, () => Observe(replica => replica.State == ShardState.Serving ? 1 : 0), "{replica}",
-            "1 while a shard replica serves, 0 while it recovers or after it failed.");
+        Meter.CreateObservableGauge(Metrics.ShardServing,
+            () => Observe(replica => replica.State is ShardState.Serving or ShardState.ReadOnly ? 1 : 0), "{replica}",
+            "1 while a shard replica serves searches, 0 while it recovers or after it failed.");
+        Meter.CreateObservableGauge(Metrics.ShardReadOnly, () => Observe(replica => replica.State == ShardState.ReadOnly ? 1 : 0), "{replica}",
+            "1 while a shard replica refuses writes because its log cannot be written (a full disk), 0 otherwise.");
         Meter.CreateObservableGauge(Metrics.SnapshotSize, () => Observe(replica => replica.SnapshotBytes), "By",
             "Size of a shard replica's newest snapshot.");
     }
@@ -59,6 +65,9 @@ internal static class ShardTelemetry
             SearchRecall.Record(measured, shard);
         }
     }
+
+    public static void RecordWriteFailure(KeyValuePair<string, object?> shard, bool diskFull) =>
+        WriteFailures.Add(1, shard, new KeyValuePair<string, object?>("disk_full", diskFull));
 
     public static void RecordSnapshot(KeyValuePair<string, object?> shard, long started) =>
         SnapshotDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, shard);

@@ -52,6 +52,8 @@ public static class ProblemWriter
         ClusterErrorCodes.Unauthorized => "Unauthorized",
         ClusterErrorCodes.PayloadTooLarge => "Payload too large",
         ClusterErrorCodes.UnsupportedMediaType => "Unsupported media type",
+        ClusterErrorCodes.InsufficientStorage => "Insufficient storage",
+        ClusterErrorCodes.ShardReadOnly => "Shard read-only",
         _ => "Internal error",
     };
 }

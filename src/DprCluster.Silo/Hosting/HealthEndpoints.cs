@@ -11,7 +11,8 @@ namespace DprCluster.Silo.Hosting;
 
 /// <summary>
 /// <c>/healthz</c>: the process is alive (200 while it runs, even during recovery). <c>/readyz</c>: 200 once every
-/// shard replica this silo owns has recovered and serves, 503 before that or when recovery failed.
+/// shard replica this silo owns has recovered and serves searches, 503 before that or when recovery failed. Both say
+/// <c>degraded</c> while a replica serves reads only (a full disk): searches still need the silo, so it stays ready.
 /// </summary>
 internal static class HealthEndpoints
 {
@@ -19,12 +20,14 @@ internal static class HealthEndpoints
     {
         IReadOnlyList<string> roles = SiloRoleNames.Names(plan.Roles);
         Func<HttpContext, Task> alive = context =>
-            WriteAsync(context, StatusCodes.Status200OK, new HealthResponse("alive", plan.SiloName, roles, Shards(shards)));
+            WriteAsync(context, StatusCodes.Status200OK,
+                new HealthResponse(shards?.AnyReadOnly == true ? "degraded" : "alive", plan.SiloName, roles, Shards(shards)));
         Func<HttpContext, Task> ready = context =>
         {
             bool serving = shards?.AllServing ?? true;
+            string status = !serving ? "not_ready" : shards?.AnyReadOnly == true ? "degraded" : "ready";
             return WriteAsync(context, serving ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable,
-                new HealthResponse(serving ? "ready" : "not_ready", plan.SiloName, roles, Shards(shards)));
+                new HealthResponse(status, plan.SiloName, roles, Shards(shards)));
         };
         // Delegates (not RequestDelegates) so the route builders take OpenAPI metadata.
         routes.MapGet("/healthz", (Delegate)alive)

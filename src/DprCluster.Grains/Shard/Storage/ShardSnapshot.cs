@@ -38,41 +38,50 @@ public static class ShardSnapshot
     {
         string path = Path.Combine(directory, FileName(state.Lsn));
         string temporary = path + ".tmp";
-        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 20))
+        try
         {
-            var writer = new ChecksummedWriter(file);
-            writer.WriteHeader(Magic, FormatVersion);
-            writer.WriteInt32(shardId);
-            writer.WriteInt64(state.Lsn);
-            writer.WriteInt64(state.Passages.NextKey);
-            List<StoredPassage> passages = [.. state.Passages.InKeyOrder()];
-            writer.WriteInt32(passages.Count);
-            writer.EndSection();
-            foreach (StoredPassage stored in passages)
+            using (var file = new FileStream(temporary, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 20))
             {
-                writer.WriteInt64(stored.Key);
-                writer.WriteString(stored.Passage.Id);
-                writer.WriteString(stored.Passage.Title);
-                writer.WriteString(stored.Passage.Text);
-                IReadOnlyDictionary<string, string>? metadata = stored.Passage.Metadata;
-                writer.WriteInt32(metadata?.Count ?? 0);
-                if (metadata is not null)
+                var writer = new ChecksummedWriter(file);
+                writer.WriteHeader(Magic, FormatVersion);
+                writer.WriteInt32(shardId);
+                writer.WriteInt64(state.Lsn);
+                writer.WriteInt64(state.Passages.NextKey);
+                List<StoredPassage> passages = [.. state.Passages.InKeyOrder()];
+                writer.WriteInt32(passages.Count);
+                writer.EndSection();
+                foreach (StoredPassage stored in passages)
                 {
-                    foreach (KeyValuePair<string, string> pair in metadata)
+                    writer.WriteInt64(stored.Key);
+                    writer.WriteString(stored.Passage.Id);
+                    writer.WriteString(stored.Passage.Title);
+                    writer.WriteString(stored.Passage.Text);
+                    IReadOnlyDictionary<string, string>? metadata = stored.Passage.Metadata;
+                    writer.WriteInt32(metadata?.Count ?? 0);
+                    if (metadata is not null)
                     {
-                        writer.WriteString(pair.Key);
-                        writer.WriteString(pair.Value);
+                        foreach (KeyValuePair<string, string> pair in metadata)
+                        {
+                            writer.WriteString(pair.Key);
+                            writer.WriteString(pair.Value);
+                        }
                     }
                 }
+                writer.EndSection();
+                WriteLengthPrefixed(file, state.Vectors.Save);
+                WriteLengthPrefixed(file, state.Postings.WriteTo);
+                var trailer = new ChecksummedWriter(file);
+                trailer.Write(TrailerMagic);
+                trailer.WriteInt64(state.Lsn);
+                trailer.EndSection();
+                file.Flush(flushToDisk: true);
             }
-            writer.EndSection();
-            WriteLengthPrefixed(file, state.Vectors.Save);
-            WriteLengthPrefixed(file, state.Postings.WriteTo);
-            var trailer = new ChecksummedWriter(file);
-            trailer.Write(TrailerMagic);
-            trailer.WriteInt64(state.Lsn);
-            trailer.EndSection();
-            file.Flush(flushToDisk: true);
+        }
+        catch
+        {
+            // A full disk (or any failure) must not leave a half snapshot taking up the space it ran out of.
+            File.Delete(temporary);
+            throw;
         }
         File.Move(temporary, path, overwrite: true);
         DirectorySync.Flush(directory);

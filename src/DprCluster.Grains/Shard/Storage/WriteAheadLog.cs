@@ -9,8 +9,11 @@ namespace DprCluster.Grains.Shard.Storage;
 /// <summary>
 /// The shard's write-ahead log: files <c>wal-&lt;first lsn&gt;.log</c> of frames [payload length:u32][CRC32C of
 /// length and payload:u32][payload]. Appends are grouped by the caller (one write and at most one fsync per group).
-/// Opening replays every record after the snapshot's LSN: a torn last record is truncated, damage anywhere else is a
-/// <see cref="WalCorruptException"/> naming the file and offset. Single writer.
+/// Opening replays every record after the snapshot's LSN. A torn tail — an incomplete last record, or zeros to the end
+/// of the newest file — is truncated with a warning; a bad length or checksum with a valid record after it, or damage
+/// in an older file, is a <see cref="WalCorruptException"/> naming the file and offset. An append that fails is cut
+/// back off the file (<see cref="WalAppendException"/>), so a failed write never leaves a half record for the next one
+/// to follow. Bytes go through an <see cref="ILogDevice"/>. Single writer.
 /// </summary>
 public sealed class WriteAheadLog : IDisposable
 {
@@ -22,15 +25,20 @@ public sealed class WriteAheadLog : IDisposable
 
     private readonly string _directory;
     private readonly WalSyncMode _sync;
+    private readonly ILogDevice _device;
     private readonly TagList _tags;
-    private FileStream _file;
+    private ILogFile _file;
+    private long _goodLength;
+    private bool _tailDirty;
     private byte[] _buffer = new byte[1 << 16];
 
-    private WriteAheadLog(string directory, WalSyncMode sync, FileStream file, long lastLsn, int? shardId)
+    private WriteAheadLog(string directory, WalSyncMode sync, ILogDevice device, ILogFile file, long lastLsn, int? shardId)
     {
         _directory = directory;
         _sync = sync;
+        _device = device;
         _file = file;
+        _goodLength = file.Length;
         LastLsn = lastLsn;
         if (shardId is int shard)
         {
@@ -57,29 +65,35 @@ public sealed class WriteAheadLog : IDisposable
 
     /// <summary>
     /// Replays every record with an LSN above <paramref name="afterLsn"/> through <paramref name="apply"/>, in order,
-    /// then opens the log for appending. <paramref name="shardId"/>, when given, labels the log's metrics.
+    /// then opens the log for appending. <paramref name="shardId"/>, when given, labels the log's metrics;
+    /// <paramref name="warn"/> hears about truncated tails; <paramref name="device"/> defaults to the real disk.
     /// </summary>
-    public static WriteAheadLog Open(string directory, long afterLsn, WalSyncMode sync, Action<WalEntry> apply, int? shardId = null)
+    public static WriteAheadLog Open(string directory, long afterLsn, WalSyncMode sync, Action<WalEntry> apply, int? shardId = null,
+        ILogDevice? device = null, Action<string>? warn = null)
     {
+        device ??= FileLogDevice.Instance;
         Directory.CreateDirectory(directory);
         List<(string Path, long Lsn)> files = ListFiles(directory);
         long last = afterLsn;
         for (int i = 0; i < files.Count; i++)
         {
-            Replay(files[i].Path, isLast: i == files.Count - 1, afterLsn, ref last, apply);
+            Replay(files[i].Path, isLast: i == files.Count - 1, afterLsn, ref last, apply, warn);
         }
-        FileStream file = files.Count == 0
-            ? Create(directory, last + 1)
-            : new FileStream(files[^1].Path, FileMode.Append, FileAccess.Write, FileShare.Read, 1, FileOptions.None);
-        return new WriteAheadLog(directory, sync, file, last, shardId);
+        ILogFile file = files.Count == 0 ? Create(device, directory, last + 1) : device.OpenAppend(files[^1].Path);
+        return new WriteAheadLog(directory, sync, device, file, last, shardId);
     }
 
     /// <summary>
     /// Appends <paramref name="entries"/> (their LSNs must follow <see cref="LastLsn"/>) in one write, then fsyncs
-    /// when the policy says so. When this returns, the entries are as durable as the policy promises.
+    /// when the policy says so. When this returns, the entries are as durable as the policy promises; when it throws
+    /// <see cref="WalAppendException"/>, none of them count and <see cref="LastLsn"/> is unchanged.
     /// </summary>
     public void Append(IReadOnlyList<WalEntry> entries)
     {
+        if (_tailDirty)
+        {
+            RestoreTail();
+        }
         int total = 0;
         foreach (WalEntry entry in entries)
         {
@@ -106,9 +120,21 @@ public sealed class WriteAheadLog : IDisposable
         }
         using Activity? span = SampledSpans.Start(WalTelemetry.Source, DprClusterTelemetry.Spans.WalAppend);
         span?.SetTag(DprClusterTelemetry.Attributes.Count, entries.Count);
-        _file.Write(_buffer, 0, at);
-        long flushing = Stopwatch.GetTimestamp();
-        _file.Flush(flushToDisk: _sync == WalSyncMode.Always);
+        long flushing;
+        try
+        {
+            _file.Write(_buffer.AsSpan(0, at));
+            flushing = Stopwatch.GetTimestamp();
+            _file.Flush(toDisk: _sync == WalSyncMode.Always);
+        }
+        catch (IOException e)
+        {
+            // Part of the group may be on disk; cut it off so the next append does not follow a half record.
+            _tailDirty = true;
+            bool restored = TryRestoreTail();
+            throw new WalAppendException($"log append failed: {e.Message}", WalAppendException.IsDiskFull(e), restored, e);
+        }
+        _goodLength += at;
         if (_sync == WalSyncMode.Always)
         {
             WalTelemetry.RecordFsync(_tags, flushing);
@@ -117,15 +143,31 @@ public sealed class WriteAheadLog : IDisposable
         LastLsn = expected - 1;
     }
 
+    /// <summary>Cuts a failed append off the file; throws <see cref="IOException"/> when the disk still refuses.</summary>
+    public void RestoreTail()
+    {
+        if (_tailDirty)
+        {
+            _file.Truncate(_goodLength);
+            _tailDirty = false;
+        }
+    }
+
+    /// <summary>Asks the disk to take <paramref name="bytes"/> in the log's directory; throws when it refuses.</summary>
+    public void ProbeWrite(int bytes) => _device.ProbeWrite(_directory, bytes);
+
     /// <summary>
     /// Starts a new log file after a snapshot and deletes the files whose records are all at or below
-    /// <paramref name="obsoleteThroughLsn"/> (the LSN of the oldest snapshot still kept).
+    /// <paramref name="obsoleteThroughLsn"/> (the LSN of the oldest snapshot still kept). When the new file cannot be
+    /// created the log goes on in the current one.
     /// </summary>
     public void Rotate(long obsoleteThroughLsn)
     {
-        _file.Flush(flushToDisk: true);
+        ILogFile next = Create(_device, _directory, LastLsn + 1);
+        _file.Flush(toDisk: true);
         _file.Dispose();
-        _file = Create(_directory, LastLsn + 1);
+        _file = next;
+        _goodLength = 0;
         List<(string Path, long Lsn)> files = ListFiles(_directory);
         for (int i = 0; i + 1 < files.Count; i++)
         {
@@ -143,17 +185,29 @@ public sealed class WriteAheadLog : IDisposable
     private static uint FrameChecksum(ReadOnlySpan<byte> length, ReadOnlySpan<byte> payload) =>
         Crc32C.Finish(Crc32C.Append(Crc32C.Append(Crc32C.Seed, length), payload));
 
-    private static FileStream Create(string directory, long firstLsn)
+    private bool TryRestoreTail()
     {
-        string path = Path.Combine(directory, Names.Format(firstLsn));
-        var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 1, FileOptions.None);
+        try
+        {
+            RestoreTail();
+            return true;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    private static ILogFile Create(ILogDevice device, string directory, long firstLsn)
+    {
+        ILogFile file = device.Create(Path.Combine(directory, Names.Format(firstLsn)));
         DirectorySync.Flush(directory);
         return file;
     }
 
     private static List<(string Path, long Lsn)> ListFiles(string directory) => Names.List(directory);
 
-    private static void Replay(string path, bool isLast, long afterLsn, ref long last, Action<WalEntry> apply)
+    private static void Replay(string path, bool isLast, long afterLsn, ref long last, Action<WalEntry> apply, Action<string>? warn)
     {
         long tornAt = -1;
         using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20))
@@ -163,6 +217,12 @@ public sealed class WriteAheadLog : IDisposable
             long offset = 0;
             while (offset < length)
             {
+                if (isLast && ZerosToEnd(stream, offset, length))
+                {
+                    tornAt = offset; // what some filesystems leave after a power loss
+                    break;
+                }
+                stream.Position = offset;
                 if (length - offset < FrameHeader)
                 {
                     tornAt = TornOrCorrupt(path, offset, isLast, "file ends inside a record header");
@@ -174,8 +234,10 @@ public sealed class WriteAheadLog : IDisposable
                 long end = offset + FrameHeader + (long)payloadLength;
                 if (payloadLength < 0 || payloadLength > MaxPayload || end > length)
                 {
-                    // A frame running past the end of the last file is a write cut short; anywhere else it is damage.
-                    tornAt = TornOrCorrupt(path, offset, isLast && end > length, $"record length {payloadLength} does not fit the file");
+                    // A write cut short runs past the end of the last file, with nothing valid after it; a damaged
+                    // length field with records after it is damage, and cutting there would drop them.
+                    tornAt = TornOrCorrupt(path, offset, isLast && !ValidFrameFollows(stream, offset, length),
+                        $"record length {payloadLength} does not fit the file");
                     break;
                 }
                 byte[] payload = ArrayPool<byte>.Shared.Rent(payloadLength);
@@ -215,10 +277,60 @@ public sealed class WriteAheadLog : IDisposable
         }
         if (tornAt >= 0)
         {
-            using var truncate = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.Read);
-            truncate.SetLength(tornAt);
-            truncate.Flush(flushToDisk: true);
+            long dropped;
+            using (var truncate = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.Read))
+            {
+                dropped = truncate.Length - tornAt;
+                truncate.SetLength(tornAt);
+                truncate.Flush(flushToDisk: true);
+            }
+            warn?.Invoke($"{path}: torn tail of {dropped} bytes at offset {tornAt} truncated (a write that never completed)");
         }
+    }
+
+    private static bool ZerosToEnd(FileStream stream, long offset, long length)
+    {
+        stream.Position = offset;
+        byte[] chunk = ArrayPool<byte>.Shared.Rent(1 << 16);
+        try
+        {
+            for (long left = length - offset; left > 0;)
+            {
+                int read = stream.Read(chunk, 0, (int)Math.Min(chunk.Length, left));
+                if (read == 0 || chunk.AsSpan(0, read).ContainsAnyExcept((byte)0))
+                {
+                    return false;
+                }
+                left -= read;
+            }
+            return true;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
+    }
+
+    /// <summary>Whether a frame with a valid checksum starts anywhere after <paramref name="offset"/>.</summary>
+    private static bool ValidFrameFollows(FileStream stream, long offset, long length)
+    {
+        var rest = new byte[length - offset];
+        stream.Position = offset;
+        stream.ReadExactly(rest);
+        for (int at = 1; at + FrameHeader <= rest.Length; at++)
+        {
+            int payloadLength = BinaryPrimitives.ReadInt32LittleEndian(rest.AsSpan(at));
+            if (payloadLength <= 0 || payloadLength > rest.Length - at - FrameHeader)
+            {
+                continue;
+            }
+            uint stored = BinaryPrimitives.ReadUInt32LittleEndian(rest.AsSpan(at + 4));
+            if (FrameChecksum(rest.AsSpan(at, 4), rest.AsSpan(at + FrameHeader, payloadLength)) == stored)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static long TornOrCorrupt(string path, long offset, bool torn, string problem) =>
