@@ -48,7 +48,50 @@ public sealed class BadInputTests(QueryClusterFixture fixture)
         { "id with a lone surrogate", "/v1/passages", "{\"passages\": [{\"id\": \"a\\ud800\", \"text\": \"t\"}]}", 400, ClusterErrorCodes.InvalidRequest },
         { "id over 256 bytes", "/v1/passages", $"{{\"passages\": [{{\"id\": \"{new string('e', 257)}\", \"text\": \"t\"}}]}}", 400, ClusterErrorCodes.InvalidRequest },
         { "65 metadata pairs", "/v1/passages", ManyMetadataPairs(65), 400, ClusterErrorCodes.InvalidRequest },
+        { "question over 2 KiB", "/v1/search", $"{{\"query\": \"{new string('q', 2049)}\"}}", 400, ClusterErrorCodes.InvalidRequest },
+        { "questions x k over the hit limit", "/v1/search", ManyQueries(21, TestCluster.MaxK), 400, ClusterErrorCodes.InvalidRequest },
+        { "answer over the response limit", "/v1/search", ManyQueries(10, TestCluster.MaxK), 400, ClusterErrorCodes.InvalidRequest },
+        { "include_text not a boolean", "/v1/search", "{\"query\": \"a\", \"include_text\": \"no\"}", 400, ClusterErrorCodes.InvalidRequest },
+        { "k fractional", "/v1/search", "{\"query\": \"a\", \"k\": 1.5}", 400, ClusterErrorCodes.InvalidRequest },
+        { "k beyond int", "/v1/search", "{\"query\": \"a\", \"k\": 1e20}", 400, ClusterErrorCodes.InvalidRequest },
+        { "ef over the limit", "/v1/search", "{\"query\": \"a\", \"ef\": 4097}", 400, ClusterErrorCodes.InvalidRequest },
+        { "ef negative", "/v1/search", "{\"query\": \"a\", \"ef\": -1}", 400, ClusterErrorCodes.InvalidRequest },
+        { "queries empty", "/v1/search", "{\"queries\": []}", 400, ClusterErrorCodes.InvalidRequest },
+        { "queries over the limit", "/v1/search", ManyQueries(65, 1), 400, ClusterErrorCodes.InvalidRequest },
+        { "a blank question among queries", "/v1/search", "{\"queries\": [\"a\", \" \"]}", 400, ClusterErrorCodes.InvalidRequest },
+        { "queries not strings", "/v1/search", "{\"queries\": [1, 2]}", 400, ClusterErrorCodes.InvalidRequest },
+        { "query a number", "/v1/search", "{\"query\": 5}", 400, ClusterErrorCodes.InvalidRequest },
+        { "query null", "/v1/search", "{\"query\": null}", 400, ClusterErrorCodes.InvalidRequest },
+        { "JSON nested too deep", "/v1/search", new string('[', 40) + new string(']', 40), 400, ClusterErrorCodes.InvalidRequest },
+        { "passages not a list", "/v1/passages", "{\"passages\": {}}", 400, ClusterErrorCodes.InvalidRequest },
+        { "a null passage", "/v1/passages", "{\"passages\": [null]}", 400, ClusterErrorCodes.InvalidRequest },
+        { "metadata value not a string", "/v1/passages", "{\"passages\": [{\"id\": \"m\", \"text\": \"t\", \"metadata\": {\"a\": 1}}]}", 400, ClusterErrorCodes.InvalidRequest },
+        { "metadata empty key", "/v1/passages", "{\"passages\": [{\"id\": \"m\", \"text\": \"t\", \"metadata\": {\"\": \"v\"}}]}", 400, ClusterErrorCodes.InvalidRequest },
+        { "title not a string", "/v1/passages", "{\"passages\": [{\"id\": \"m\", \"title\": 3, \"text\": \"t\"}]}", 400, ClusterErrorCodes.InvalidRequest },
+        { "id a number", "/v1/passages", "{\"passages\": [{\"id\": 5, \"text\": \"t\"}]}", 400, ClusterErrorCodes.InvalidRequest },
+        { "unknown passage field", "/v1/passages", "{\"passages\": [{\"id\": \"m\", \"text\": \"t\", \"vectr\": [1]}]}", 400, ClusterErrorCodes.InvalidRequest },
+        { "text over 128 KiB", "/v1/passages", $"{{\"passages\": [{{\"id\": \"big\", \"text\": \"{new string('t', 128 * 1024 + 1)}\"}}]}}", 400, ClusterErrorCodes.InvalidRequest },
     };
+
+    private static string ManyQueries(int count, int k) =>
+        $"{{\"k\": {k}, \"mode\": \"dense\", \"queries\": [" + string.Join(", ", Enumerable.Range(0, count).Select(i => $"\"the river {i}\"")) + "]}";
+
+    [Fact]
+    public async Task WithoutTextTheSameHitsFitTheResponseLimit()
+    {
+        using var http = new HttpClient { BaseAddress = fixture.Cluster.Gateway.ApiUrl };
+        string body = ManyQueries(10, TestCluster.MaxK).Replace("{\"k\"", "{\"include_text\": false, \"k\"");
+        using HttpResponseMessage response = await http.PostAsync("/v1/search", new StringContent(body, Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        MultiSearchResponse results = JsonSerializer.Deserialize(await response.Content.ReadAsStringAsync(), ApiJsonContext.Default.MultiSearchResponse)!;
+        Assert.Equal(10, results.Results.Count);
+        Assert.All(results.Results, r => Assert.Equal(TestCluster.MaxK, r.Hits.Count));
+        Assert.All(results.Results.SelectMany(r => r.Hits), h => Assert.Equal("", h.Text));
+
+        SearchResponseBody withText = await fixture.Cluster.Client.SearchAsync(new SearchBody { Query = "the river 3", K = TestCluster.MaxK, Mode = "dense" });
+        Assert.Equal(results.Results[3].Hits.Select(h => h.Id), withText.Hits.Select(h => h.Id));
+        Assert.All(withText.Hits, h => Assert.NotEqual("", h.Text));
+    }
 
     private static string ManyMetadataPairs(int count) =>
         "{\"passages\": [{\"id\": \"meta\", \"text\": \"t\", \"metadata\": {" +
@@ -92,6 +135,7 @@ public sealed class BadInputTests(QueryClusterFixture fixture)
         { "latin-1 charset", Utf8("{\"query\": \"a\"}"), "application/json; charset=iso-8859-1", null, 415, ClusterErrorCodes.UnsupportedMediaType },
         { "unknown Content-Encoding", Utf8("{\"query\": \"a\"}"), "application/json", "compress", 415, ClusterErrorCodes.UnsupportedMediaType },
         { "gzip that is not gzip", Utf8("{\"query\": \"a\"}"), "application/json", "gzip", 400, ClusterErrorCodes.InvalidRequest },
+        { "invalid UTF-8", [(byte)'{', (byte)'"', (byte)'q', (byte)'u', (byte)'e', (byte)'r', (byte)'y', (byte)'"', (byte)':', (byte)'"', 0xC3, 0x28, (byte)'"', (byte)'}'], "application/json", null, 400, ClusterErrorCodes.InvalidRequest },
         { "gzip bomb", Gzip(new string(' ', TestCluster.MaxBodyBytes * 4) + "{\"query\": \"a\"}"), "application/json", "gzip", 413, ClusterErrorCodes.PayloadTooLarge },
     };
 

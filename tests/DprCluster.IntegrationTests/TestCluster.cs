@@ -25,6 +25,7 @@ internal sealed class TestCluster : IAsyncDisposable
     public const int MaxBodyBytes = 256 * 1024;
     public const int MaxBatch = 200;
     public const int MaxK = 100;
+    public const int MaxResponseBytes = 128 * 1024;
 
     private readonly SiloCluster _silos;
     private IHost? _orleansClient;
@@ -58,6 +59,7 @@ internal sealed class TestCluster : IAsyncDisposable
             ["DPRCLUSTER_Api__MaxBodyBytes"] = MaxBodyBytes.ToString(CultureInfo.InvariantCulture),
             ["DPRCLUSTER_Api__MaxBatch"] = MaxBatch.ToString(CultureInfo.InvariantCulture),
             ["DPRCLUSTER_Api__MaxK"] = MaxK.ToString(CultureInfo.InvariantCulture),
+            ["DPRCLUSTER_Api__MaxResponseBytes"] = MaxResponseBytes.ToString(CultureInfo.InvariantCulture),
             ["DPRCLUSTER_Coordinator__ShardTimeout"] = "00:00:10",
             ["DPRCLUSTER_Telemetry__Enabled"] = "false",
             ["Logging__LogLevel__Default"] = "Warning",

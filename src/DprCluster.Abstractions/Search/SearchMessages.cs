@@ -6,13 +6,15 @@ namespace DprCluster.Abstractions;
 /// <param name="Mode">Dense, BM25 or hybrid.</param>
 /// <param name="Ef">HNSW beam width; null uses the shards' default.</param>
 /// <param name="Fusion">How hybrid mode fuses its lists.</param>
+/// <param name="IncludeText">Whether hits carry title, text and metadata (fetched for the final k only).</param>
 [GenerateSerializer, Immutable, Alias("dpr.SearchRequest")]
 public sealed record SearchRequest(
     [property: Id(0)] string Query,
     [property: Id(1)] int K = 10,
     [property: Id(2)] SearchMode Mode = SearchMode.Dense,
     [property: Id(3)] int? Ef = null,
-    [property: Id(4)] FusionMethod Fusion = FusionMethod.Normalized);
+    [property: Id(4)] FusionMethod Fusion = FusionMethod.Normalized,
+    [property: Id(5)] bool IncludeText = true);
 
 /// <summary>One ranked passage of a search response.</summary>
 /// <param name="Id">Passage id.</param>

@@ -22,6 +22,9 @@ public interface IShardReplicaGrain : IGrainWithStringKey
     /// <summary>For each passage of <paramref name="check"/>, whether this replica stores it with that content fingerprint.</summary>
     Task<bool[]> HoldsAsync(ShardContentCheck check, CancellationToken cancellationToken);
 
+    /// <summary>The stored passages of <paramref name="ids"/>, in order; null where one is absent.</summary>
+    Task<Passage?[]> FetchAsync(string[] ids, CancellationToken cancellationToken);
+
     /// <summary>A stored passage, or null.</summary>
     Task<Passage?> GetAsync(string id, CancellationToken cancellationToken);
 

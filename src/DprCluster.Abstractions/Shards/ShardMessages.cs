@@ -25,15 +25,17 @@ public sealed record CollectionStatistics(
 /// <param name="Statistics">Cluster-wide statistics for <paramref name="Terms"/>; null scores with the shard's own.</param>
 /// <param name="K">Hits wanted from each list.</param>
 /// <param name="Ef">HNSW beam width; 0 uses the shard's default.</param>
+/// <param name="IdsOnly">Hits carry ids and scores only (empty title and text): the coordinator fetches the final k.</param>
 [GenerateSerializer, Immutable, Alias("dpr.ShardSearchRequest")]
 public sealed record ShardSearchRequest(
     [property: Id(0)] float[]? Vector,
     [property: Id(1)] QueryTerms? Terms,
     [property: Id(2)] CollectionStatistics? Statistics,
     [property: Id(3)] int K,
-    [property: Id(4)] int Ef = 0);
+    [property: Id(4)] int Ef = 0,
+    [property: Id(5)] bool IdsOnly = false);
 
-/// <summary>One hit from one shard, with the stored passage so no second round trip is needed.</summary>
+/// <summary>One hit from one shard, with the stored passage unless the search asked for ids only.</summary>
 /// <param name="Id">Passage id.</param>
 /// <param name="Score">Dense or BM25 score.</param>
 /// <param name="Title">Stored title.</param>

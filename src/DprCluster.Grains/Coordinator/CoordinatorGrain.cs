@@ -85,23 +85,29 @@ public sealed partial class CoordinatorGrain : Grain, ICoordinatorGrain
             long gathered = Stopwatch.GetTimestamp();
 
             int depth = request.Mode == SearchMode.Hybrid ? Math.Min(_options.MaxK, Math.Max(request.K, _options.HybridDepth)) : request.K;
-            var shardRequest = new ShardSearchRequest(vector, terms, statistics, depth, request.Ef ?? 0);
+            // Ids and scores only: of the S x depth candidates, only the final k are fetched with their text.
+            var shardRequest = new ShardSearchRequest(vector, terms, statistics, depth, request.Ef ?? 0, IdsOnly: true);
             ShardSearchResponse?[] responses = await ScatterAsync(CoordinatorTelemetry.Search,
                 (grain, token) => grain.SearchAsync(shardRequest, token), failed, cancellationToken);
             long scattered = Stopwatch.GetTimestamp();
 
-            List<PassageHit> hits;
+            List<(ScoredHit Hit, int Shard)> ranked;
             using (SampledSpans.Start(CoordinatorTelemetry.Source, DprClusterTelemetry.Spans.Merge))
             {
-                hits = Merge(request, responses, depth);
+                ranked = Merge(request, responses, depth);
             }
             long merged = Stopwatch.GetTimestamp();
+            List<PassageHit> hits = request.IncludeText
+                ? await FetchAsync(ranked, failed, cancellationToken)
+                : ranked.ConvertAll(r => new PassageHit(r.Hit.Id, r.Hit.Score, string.Empty, string.Empty, r.Shard, null));
+            long fetched = Stopwatch.GetTimestamp();
             bool partial = failed.Count > 0;
             CoordinatorTelemetry.RecordSearch(request.Mode, vector is not null, statistics is not null, started, encoded, gathered,
                 scattered, merged, partial);
             span?.SetTag(nameof(partial), partial);
-            var timings = new StageTimings(Ms(started, encoded), Ms(encoded, gathered), Ms(gathered, scattered), Ms(scattered, merged));
-            return new SearchResponse([.. hits], Ms(started, merged), timings, partial, [.. failed]);
+            var timings = new StageTimings(Ms(started, encoded), Ms(encoded, gathered), Ms(gathered, scattered) + Ms(merged, fetched),
+                Ms(scattered, merged));
+            return new SearchResponse([.. hits], Ms(started, fetched), timings, partial, [.. failed]);
         }
         catch (Exception e)
         {
@@ -215,7 +221,7 @@ public sealed partial class CoordinatorGrain : Grain, ICoordinatorGrain
         or ClusterErrorCodes.ShardRecovering or ClusterErrorCodes.ShardFailed or ClusterErrorCodes.DeadlineExceeded
         or ClusterErrorCodes.Internal;
 
-    private static List<PassageHit> Merge(SearchRequest request, ShardSearchResponse?[] responses, int depth)
+    private static List<(ScoredHit Hit, int Shard)> Merge(SearchRequest request, ShardSearchResponse?[] responses, int depth)
     {
         var found = new Dictionary<string, (ShardHit Hit, int Shard)>(StringComparer.Ordinal);
         var denseLists = new List<IReadOnlyList<ScoredHit>>();
@@ -237,11 +243,62 @@ public sealed partial class CoordinatorGrain : Grain, ICoordinatorGrain
             // included) sees the same candidates however many shards there are.
             _ => Fuse(request, RankedListMerge.Merge(denseLists, depth), RankedListMerge.Merge(bm25Lists, depth)),
         };
-        var hits = new List<PassageHit>(ranked.Count);
+        var hits = new List<(ScoredHit, int)>(ranked.Count);
         foreach (ScoredHit hit in ranked)
         {
-            (ShardHit stored, int shard) = found[hit.Id];
-            hits.Add(new PassageHit(hit.Id, hit.Score, stored.Title, stored.Text, shard, stored.Metadata));
+            hits.Add((hit, found[hit.Id].Shard));
+        }
+        return hits;
+    }
+
+    /// <summary>
+    /// The final hits with their stored passages, fetched from one replica of each shard that holds some. A passage
+    /// deleted since the search is left out; a shard whose replicas all fail the fetch is reported like a failed search.
+    /// </summary>
+    private async Task<List<PassageHit>> FetchAsync(List<(ScoredHit Hit, int Shard)> ranked, SortedSet<int> failed,
+        CancellationToken cancellationToken)
+    {
+        var byShard = new Dictionary<int, List<string>>();
+        foreach ((ScoredHit hit, int shard) in ranked)
+        {
+            if (!byShard.TryGetValue(shard, out List<string>? ids))
+            {
+                byShard[shard] = ids = [];
+            }
+            ids.Add(hit.Id);
+        }
+        uint start = Interlocked.Increment(ref _rotation);
+        var fetches = new Dictionary<int, Task<Passage?[]?>>(byShard.Count);
+        foreach ((int shard, List<string> ids) in byShard)
+        {
+            string[] wanted = [.. ids];
+            fetches[shard] = CallOneReplicaAsync<Passage?[]>(CoordinatorTelemetry.Fetch, shard, start,
+                (grain, token) => grain.FetchAsync(wanted, token), cancellationToken);
+        }
+        await Task.WhenAll(fetches.Values);
+        var passages = new Dictionary<string, Passage>(ranked.Count, StringComparer.Ordinal);
+        foreach ((int shard, Task<Passage?[]?> fetch) in fetches)
+        {
+            if (fetch.Result is not { } answer)
+            {
+                failed.Add(shard);
+                continue;
+            }
+            foreach (Passage? passage in answer)
+            {
+                if (passage is not null)
+                {
+                    passages[passage.Id] = passage;
+                }
+            }
+        }
+        var hits = new List<PassageHit>(ranked.Count);
+        foreach ((ScoredHit hit, int shard) in ranked)
+        {
+            if (passages.TryGetValue(hit.Id, out Passage? passage))
+            {
+                hits.Add(new PassageHit(hit.Id, hit.Score, passage.Title, passage.Text, shard, passage.Metadata));
+            }
         }
         return hits;
     }

@@ -27,11 +27,11 @@ public sealed partial class ShardReplica
         {
             throw new ClusterException(ClusterErrorCodes.InvalidRequest, $"ef must not be negative, got {request.Ef}");
         }
-        ShardHit[] dense = request.Vector is null ? [] : SearchDense(data, request.Vector, request.K, request.Ef);
+        ShardHit[] dense = request.Vector is null ? [] : SearchDense(data, request.Vector, request.K, request.Ef, request.IdsOnly);
         ShardHit[] bm25 = request.Terms is null || request.Terms.Terms.Length == 0
             ? []
             : Resolve(data, data.Postings.Search(Bm25Messages.ToQuery(request.Terms), request.K,
-                request.Statistics is null ? null : Bm25Messages.ToStatistics(request.Statistics)));
+                request.Statistics is null ? null : Bm25Messages.ToStatistics(request.Statistics)), request.IdsOnly);
         ShardTelemetry.RecordSearch(ShardTag, started);
         return Task.FromResult(new ShardSearchResponse(ShardId, dense, bm25));
     }
@@ -45,7 +45,7 @@ public sealed partial class ShardReplica
         return Task.FromResult(Bm25Messages.ToMessage(data.Postings.ExportStatistics(terms)));
     }
 
-    private ShardHit[] SearchDense(ShardContents data, float[] vector, int k, int ef)
+    private ShardHit[] SearchDense(ShardContents data, float[] vector, int k, int ef, bool idsOnly)
     {
         if (vector.Length != _options.Dimensions)
         {
@@ -72,7 +72,7 @@ public sealed partial class ShardReplica
                 // A passage deleted after the graph answered is simply left out.
                 if (data.Passages.GetByKey(hits[i].Id) is { } passage)
                 {
-                    result[kept++] = new ShardHit(passage.Id, hits[i].Score, passage.Title, passage.Text, passage.Metadata);
+                    result[kept++] = Hit(passage, hits[i].Score, idsOnly);
                 }
             }
             return kept == found ? result : result[..kept];
@@ -83,16 +83,20 @@ public sealed partial class ShardReplica
         }
     }
 
-    private static ShardHit[] Resolve(ShardContents data, IReadOnlyList<ScoredHit> hits)
+    private static ShardHit[] Resolve(ShardContents data, IReadOnlyList<ScoredHit> hits, bool idsOnly)
     {
         var result = new List<ShardHit>(hits.Count);
         foreach (ScoredHit hit in hits)
         {
             if (data.Passages.Get(hit.Id) is { } passage)
             {
-                result.Add(new ShardHit(passage.Id, hit.Score, passage.Title, passage.Text, passage.Metadata));
+                result.Add(Hit(passage, hit.Score, idsOnly));
             }
         }
         return [.. result];
     }
+
+    private static ShardHit Hit(Passage passage, float score, bool idsOnly) => idsOnly
+        ? new ShardHit(passage.Id, score, string.Empty, string.Empty, null)
+        : new ShardHit(passage.Id, score, passage.Title, passage.Text, passage.Metadata);
 }

@@ -94,6 +94,23 @@ public sealed partial class ShardReplica : IAsyncDisposable
     public Task<Passage?> GetAsync(string id, CancellationToken cancellationToken) =>
         Task.FromResult(Serving().Passages.Get(id));
 
+    /// <summary>The stored passages of <paramref name="ids"/>, in order; null where one is absent (deleted since).</summary>
+    public Task<Passage?[]> FetchAsync(string[] ids)
+    {
+        ShardContents contents = Serving();
+        ArgumentNullException.ThrowIfNull(ids);
+        if (ids.Length > _options.MaxK)
+        {
+            throw new ClusterException(ClusterErrorCodes.InvalidRequest, $"at most {_options.MaxK} passages per fetch, got {ids.Length}");
+        }
+        var passages = new Passage?[ids.Length];
+        for (int i = 0; i < ids.Length; i++)
+        {
+            passages[i] = ids[i] is null ? null : contents.Passages.Get(ids[i]);
+        }
+        return Task.FromResult(passages);
+    }
+
     /// <summary>For each (id, fingerprint), whether this replica stores that passage with that content.</summary>
     public Task<bool[]> HoldsAsync(ShardContentCheck check)
     {

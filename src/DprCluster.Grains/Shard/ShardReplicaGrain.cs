@@ -48,6 +48,9 @@ public sealed class ShardReplicaGrain(ShardStore store) : Grain, IShardReplicaGr
     public Task<Passage?> GetAsync(string id, CancellationToken cancellationToken) => _replica.GetAsync(id, cancellationToken);
 
     /// <inheritdoc />
+    public Task<Passage?[]> FetchAsync(string[] ids, CancellationToken cancellationToken) => _replica.FetchAsync(ids);
+
+    /// <inheritdoc />
     public Task<bool[]> HoldsAsync(ShardContentCheck check, CancellationToken cancellationToken) => _replica.HoldsAsync(check);
 
     /// <inheritdoc />

@@ -46,6 +46,9 @@ internal static class CoordinatorTelemetry
     /// <inheritdoc cref="Search"/>
     public const string Get = "get";
 
+    /// <inheritdoc cref="Search"/>
+    public const string Fetch = "fetch";
+
     public static string ModeName(SearchMode mode) => mode switch
     {
         SearchMode.Dense => "dense",

@@ -29,6 +29,11 @@ public static class ProblemWriter
         {
             response.Headers.WWWAuthenticate = "Bearer";
         }
+        if (status == StatusCodes.Status429TooManyRequests)
+        {
+            // Overload passes: a client that waits a second usually gets in.
+            response.Headers.RetryAfter = "1";
+        }
         var problem = new ProblemDocument($"urn:dprcluster:error:{code}", TitleOf(code), status, detail,
             context.Request.Path.Value ?? string.Empty, code);
         await using (var writer = new Utf8JsonWriter(response.BodyWriter, ApiJsonContext.WriterOptions))

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Diagnostics;
+using System.Threading.RateLimiting;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using DprCluster.Encoders.Batching;
@@ -16,12 +18,19 @@ namespace DprCluster.Silo.Api;
 /// failure answered as problem+json carrying a stable code. Each request runs under a deadline, passed to the
 /// coordinator as the grain call's cancellation token (Orleans cancels the calls it made on other silos with it).
 /// </summary>
-public sealed class RestApi(ICoordinatorGrain coordinator, ApiOptions options, ILogger<RestApi> logger)
+public sealed class RestApi(ICoordinatorGrain coordinator, ApiOptions options, int hybridDepth, ILogger<RestApi> logger)
 {
     private const string Json = "application/json";
     private readonly ApiKeyCheck _apiKey = new(options.ApiKey);
     private readonly TimeSpan _searchTimeout = TimeSpan.FromMilliseconds(options.SearchTimeoutMs);
     private readonly TimeSpan _writeTimeout = TimeSpan.FromMilliseconds(options.WriteTimeoutMs);
+
+    // Expensive searches queue for nothing: past the limit they are told to come back (429 with Retry-After).
+    private readonly ConcurrencyLimiter _expensive = new(new ConcurrencyLimiterOptions
+    {
+        PermitLimit = Math.Max(1, options.MaxConcurrentExpensive),
+        QueueLimit = 0,
+    });
 
     /// <summary>Adds the <c>/v1</c> routes (with their OpenAPI descriptions) to <paramref name="routes"/>.</summary>
     public void Map(IEndpointRouteBuilder routes)
@@ -74,11 +83,11 @@ public sealed class RestApi(ICoordinatorGrain coordinator, ApiOptions options, I
         SearchBody body = await JsonBodyReader.ReadAsync(context.Request, ApiJsonContext.Default.SearchBody,
             options.MaxBodyBytes, cancellationToken).ConfigureAwait(false);
         SearchRequest[] requests = SearchValidation.Validate(body, options);
-        if (body.Query is not null)
+        using RateLimitLease? lease = SearchValidation.Cost(requests, hybridDepth) > options.ExpensiveCost ? _expensive.AttemptAcquire() : null;
+        if (lease is { IsAcquired: false })
         {
-            SearchResponse response = await coordinator.SearchAsync(requests[0], cancellationToken).ConfigureAwait(false);
-            await WriteJsonAsync(context, ApiBodies.From(response), ApiJsonContext.Default.SearchResponseBody).ConfigureAwait(false);
-            return;
+            throw new ClusterException(ClusterErrorCodes.Overloaded,
+                $"{options.MaxConcurrentExpensive} expensive searches are already running; retry in a second, or ask for fewer hits.");
         }
         var searches = new Task<SearchResponse>[requests.Length];
         for (int i = 0; i < searches.Length; i++)
@@ -86,13 +95,43 @@ public sealed class RestApi(ICoordinatorGrain coordinator, ApiOptions options, I
             searches[i] = coordinator.SearchAsync(requests[i], cancellationToken);
         }
         SearchResponse[] results = await Task.WhenAll(searches).ConfigureAwait(false);
+        // An answer finished after the deadline is a 504, never a late 200.
+        cancellationToken.ThrowIfCancellationRequested();
+        if (body.Query is not null)
+        {
+            await WriteBoundedJsonAsync(context, ApiBodies.From(results[0]), ApiJsonContext.Default.SearchResponseBody).ConfigureAwait(false);
+            return;
+        }
         var bodies = new SearchResponseBody[results.Length];
         for (int i = 0; i < bodies.Length; i++)
         {
             bodies[i] = ApiBodies.From(results[i]);
         }
         var multi = new MultiSearchResponse(bodies, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-        await WriteJsonAsync(context, multi, ApiJsonContext.Default.MultiSearchResponse).ConfigureAwait(false);
+        await WriteBoundedJsonAsync(context, multi, ApiJsonContext.Default.MultiSearchResponse).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Serialises the answer first and sends it only when it fits <see cref="ApiOptions.MaxResponseBytes"/>, so no
+    /// request, however many long passages it matches, makes the gateway send more than the limit.
+    /// </summary>
+    private async Task WriteBoundedJsonAsync<T>(HttpContext context, T value, JsonTypeInfo<T> typeInfo)
+    {
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        using (var writer = new Utf8JsonWriter(buffer, ApiJsonContext.WriterOptions))
+        {
+            JsonSerializer.Serialize(writer, value, typeInfo);
+        }
+        if (buffer.WrittenCount > options.MaxResponseBytes)
+        {
+            throw new ClusterException(ClusterErrorCodes.InvalidRequest,
+                $"The answer would be {buffer.WrittenCount} bytes; the limit is {options.MaxResponseBytes}. Ask for fewer hits or set include_text to false.");
+        }
+        HttpResponse response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = Json;
+        response.ContentLength = buffer.WrittenCount;
+        await response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted).ConfigureAwait(false);
     }
 
     private async Task UpsertAsync(HttpContext context, CancellationToken cancellationToken)

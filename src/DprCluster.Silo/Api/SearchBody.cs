@@ -23,4 +23,7 @@ public sealed record SearchBody
     /// <c>linear</c> (DPR's raw BM25 + 1.1 · dense).
     /// </summary>
     public string? Fusion { get; init; }
+
+    /// <summary>Whether hits carry title, text and metadata (default true); false returns ids, scores and shards only.</summary>
+    public bool? IncludeText { get; init; }
 }

@@ -43,25 +43,53 @@ public static class SearchValidation
         {
             throw Invalid("Give exactly one of 'query' (a question) or 'queries' (a list of questions).");
         }
+        bool includeText = body.IncludeText ?? true;
         if (body.Query is not null)
         {
-            return [new SearchRequest(RequireText(body.Query, "query"), k, mode, body.Ef, fusion)];
+            return [new SearchRequest(RequireText(body.Query, "query", limits), k, mode, body.Ef, fusion, includeText)];
         }
         IReadOnlyList<string> queries = body.Queries!;
         if (queries.Count == 0 || queries.Count > limits.MaxQueries)
         {
             throw Invalid($"queries must hold between 1 and {limits.MaxQueries} questions; got {queries.Count}.");
         }
+        if ((long)queries.Count * k > limits.MaxHitsPerRequest)
+        {
+            throw Invalid($"{queries.Count} questions x k {k} asks for {queries.Count * k} hits; one request may ask for {limits.MaxHitsPerRequest}.");
+        }
         var requests = new SearchRequest[queries.Count];
         for (int i = 0; i < requests.Length; i++)
         {
-            requests[i] = new SearchRequest(RequireText(queries[i], $"queries[{i}]"), k, mode, body.Ef, fusion);
+            requests[i] = new SearchRequest(RequireText(queries[i], $"queries[{i}]", limits), k, mode, body.Ef, fusion, includeText);
         }
         return requests;
     }
 
-    private static string RequireText(string? text, string field) =>
-        string.IsNullOrWhiteSpace(text) ? throw Invalid($"{field} is empty; send a question.") : text;
+    /// <summary>
+    /// What a search costs, in candidates scored per list: questions × (k, or the hybrid depth) × max(1, ef / 256).
+    /// </summary>
+    public static long Cost(IReadOnlyList<SearchRequest> requests, int hybridDepth)
+    {
+        long cost = 0;
+        foreach (SearchRequest request in requests)
+        {
+            int candidates = request.Mode == SearchMode.Hybrid ? Math.Max(request.K, hybridDepth) * 2 : request.K;
+            cost += candidates * Math.Max(1, (request.Ef ?? 0) / 256);
+        }
+        return cost;
+    }
+
+    private static string RequireText(string? text, string field, ApiOptions limits)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            throw Invalid($"{field} is empty; send a question.");
+        }
+        int bytes = System.Text.Encoding.UTF8.GetByteCount(text);
+        return bytes <= limits.MaxQueryBytes
+            ? text
+            : throw Invalid($"{field} has {bytes} bytes of UTF-8; a question may have {limits.MaxQueryBytes}.");
+    }
 
     private static ClusterException Invalid(string message) => new(ClusterErrorCodes.InvalidRequest, message);
 }

@@ -129,7 +129,8 @@ public sealed class SiloHost : IAsyncDisposable
         if (gateway)
         {
             ICoordinatorGrain coordinator = app.Services.GetRequiredService<IGrainFactory>().GetGrain<ICoordinatorGrain>(0);
-            new RestApi(coordinator, configuration.Api, app.Services.GetRequiredService<ILogger<RestApi>>()).Map(app);
+            new RestApi(coordinator, configuration.Api, configuration.Coordinator.HybridDepth,
+                app.Services.GetRequiredService<ILogger<RestApi>>()).Map(app);
             app.MapOpenApi("/openapi/{documentName}.json");
         }
         return (app, plan);
