@@ -97,8 +97,12 @@ public sealed class CoordinatorTelemetryTests : IDisposable
         List<Activity> searches = Stopped(DprClusterTelemetry.Spans.Search);
         Assert.Equal(2, searches.Count);
         Assert.All(searches, search => Assert.Equal(true, search.GetTagItem("partial")));
-        List<Activity> calls = Stopped(DprClusterTelemetry.Spans.ShardCall);
+        List<Activity> calls = Stopped(DprClusterTelemetry.Spans.ShardCall).Where(c => (string?)c.GetTagItem("operation") == "search").ToList();
         Assert.Equal(6, calls.Count);
+        // Then one fetch of the hit's passage, from the replica that answered.
+        List<Activity> fetches = Stopped(DprClusterTelemetry.Spans.ShardCall).Where(c => (string?)c.GetTagItem("operation") == "fetch").ToList();
+        Assert.Equal(2, fetches.Count);
+        Assert.All(fetches, fetch => Assert.Equal("dpr-0", fetch.GetTagItem("replica")));
         Assert.All(calls, call => Assert.Contains(searches, search => search.TraceId == call.TraceId));
         Assert.All(calls.Where(call => (int)call.GetTagItem("shard")! != 1), call => Assert.Equal("dpr-0", call.GetTagItem("replica")));
         Assert.All(calls.Where(call => (int)call.GetTagItem("shard")! == 1), call =>

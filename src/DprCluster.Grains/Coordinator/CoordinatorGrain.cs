@@ -87,8 +87,9 @@ public sealed partial class CoordinatorGrain : Grain, ICoordinatorGrain
             int depth = request.Mode == SearchMode.Hybrid ? Math.Min(_options.MaxK, Math.Max(request.K, _options.HybridDepth)) : request.K;
             // Ids and scores only: of the S x depth candidates, only the final k are fetched with their text.
             var shardRequest = new ShardSearchRequest(vector, terms, statistics, depth, request.Ef ?? 0, IdsOnly: true);
+            var answeredBy = new int[Placement.ShardCount];
             ShardSearchResponse?[] responses = await ScatterAsync(CoordinatorTelemetry.Search,
-                (grain, token) => grain.SearchAsync(shardRequest, token), failed, cancellationToken);
+                (grain, token) => grain.SearchAsync(shardRequest, token), failed, cancellationToken, answeredBy);
             long scattered = Stopwatch.GetTimestamp();
 
             List<(ScoredHit Hit, int Shard)> ranked;
@@ -98,7 +99,7 @@ public sealed partial class CoordinatorGrain : Grain, ICoordinatorGrain
             }
             long merged = Stopwatch.GetTimestamp();
             List<PassageHit> hits = request.IncludeText
-                ? await FetchAsync(ranked, failed, cancellationToken)
+                ? await FetchAsync(ranked, answeredBy, failed, cancellationToken)
                 : ranked.ConvertAll(r => new PassageHit(r.Hit.Id, r.Hit.Score, string.Empty, string.Empty, r.Shard, null));
             long fetched = Stopwatch.GetTimestamp();
             bool partial = failed.Count > 0;
@@ -157,7 +158,7 @@ public sealed partial class CoordinatorGrain : Grain, ICoordinatorGrain
     /// Errors in the request itself (a ClusterException other than unavailability) are rethrown.
     /// </summary>
     private async Task<T?[]> ScatterAsync<T>(string operation, Func<IShardReplicaGrain, CancellationToken, Task<T>> call, SortedSet<int> failed,
-        CancellationToken cancellationToken) where T : class
+        CancellationToken cancellationToken, int[]? answeredBy = null) where T : class
     {
         int shards = Placement.ShardCount;
         var tasks = new Task<T?>[shards];
@@ -165,7 +166,7 @@ public sealed partial class CoordinatorGrain : Grain, ICoordinatorGrain
         uint start = Interlocked.Increment(ref _rotation);
         for (int shard = 0; shard < shards; shard++)
         {
-            tasks[shard] = CallOneReplicaAsync(operation, shard, start, call, cancellationToken);
+            tasks[shard] = CallOneReplicaAsync(operation, shard, start, call, cancellationToken, answeredBy);
         }
         T?[] results = await Task.WhenAll(tasks);
         for (int shard = 0; shard < shards; shard++)
@@ -182,7 +183,7 @@ public sealed partial class CoordinatorGrain : Grain, ICoordinatorGrain
     }
 
     private async Task<T?> CallOneReplicaAsync<T>(string operation, int shard, uint start, Func<IShardReplicaGrain, CancellationToken, Task<T>> call,
-        CancellationToken cancellationToken) where T : class
+        CancellationToken cancellationToken, int[]? answeredBy = null) where T : class
     {
         using Activity? span = SampledSpans.Start(CoordinatorTelemetry.Source, DprClusterTelemetry.Spans.ShardCall);
         span?.SetTag(DprClusterTelemetry.Attributes.Operation, operation);
@@ -197,6 +198,10 @@ public sealed partial class CoordinatorGrain : Grain, ICoordinatorGrain
             {
                 T answer = await call(replica.Grain, deadline.Token);
                 span?.SetTag(DprClusterTelemetry.Attributes.Replica, replica.Silo);
+                if (answeredBy is not null)
+                {
+                    answeredBy[shard] = replica.Replica;
+                }
                 return answer;
             }
             catch (ClusterException e) when (!IsUnavailability(e.Code))
@@ -255,7 +260,7 @@ public sealed partial class CoordinatorGrain : Grain, ICoordinatorGrain
     /// The final hits with their stored passages, fetched from one replica of each shard that holds some. A passage
     /// deleted since the search is left out; a shard whose replicas all fail the fetch is reported like a failed search.
     /// </summary>
-    private async Task<List<PassageHit>> FetchAsync(List<(ScoredHit Hit, int Shard)> ranked, SortedSet<int> failed,
+    private async Task<List<PassageHit>> FetchAsync(List<(ScoredHit Hit, int Shard)> ranked, int[] answeredBy, SortedSet<int> failed,
         CancellationToken cancellationToken)
     {
         var byShard = new Dictionary<int, List<string>>();
@@ -267,12 +272,12 @@ public sealed partial class CoordinatorGrain : Grain, ICoordinatorGrain
             }
             ids.Add(hit.Id);
         }
-        uint start = Interlocked.Increment(ref _rotation);
         var fetches = new Dictionary<int, Task<Passage?[]?>>(byShard.Count);
         foreach ((int shard, List<string> ids) in byShard)
         {
             string[] wanted = [.. ids];
-            fetches[shard] = CallOneReplicaAsync<Passage?[]>(CoordinatorTelemetry.Fetch, shard, start,
+            // The replica that just answered the search first: it is alive and holds exactly these hits.
+            fetches[shard] = CallOneReplicaAsync<Passage?[]>(CoordinatorTelemetry.Fetch, shard, (uint)answeredBy[shard],
                 (grain, token) => grain.FetchAsync(wanted, token), cancellationToken);
         }
         await Task.WhenAll(fetches.Values);
