@@ -56,7 +56,9 @@ def silo_settings(name, roles, api_port, silo_port, data, shard_silos, shards, r
                 "Cluster": {"ShardCount": shards, "ReplicationFactor": replication, "ShardSilos": shard_silos,
                             "ClusterId": cluster_id,
                             "Membership": {"Provider": "redis", "ConnectionString": f"127.0.0.1:{redis_port}"}},
-                "Logging": {"LogLevel": {"Default": "Warning"}}}
+                "Logging": {"LogLevel": {"Default": "Warning"}},
+                # Cluster mechanics, not encoder quality: the small static encoder keeps these runs fast.
+                "Encoder": {"Model": "static"}}
     for section, values in (extra or {}).items():
         settings.setdefault(section, {}).update(values)
     return settings
