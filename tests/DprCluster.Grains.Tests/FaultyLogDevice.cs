@@ -16,13 +16,35 @@ internal sealed class FaultyLogDevice : ILogDevice
     /// <summary>When set, the next fsync fails with an I/O error (the bytes were written).</summary>
     public volatile bool FailNextFsync;
 
+    /// <summary>When set, each write, fsync and probe fails with this chance: a short write with ENOSPC, or an fsync error.</summary>
+    public Random? Chaos;
+
+    /// <summary>Chance of a fault per operation when <see cref="Chaos"/> is set.</summary>
+    public double FaultRate = 0.1;
+
+    /// <summary>Faults injected so far.</summary>
+    public int Faults;
+
+    private bool Roll()
+    {
+        lock (this)
+        {
+            if (Chaos is null || Chaos.NextDouble() >= FaultRate)
+            {
+                return false;
+            }
+            Faults++;
+            return true;
+        }
+    }
+
     public ILogFile Create(string path) => new File(this, FileLogDevice.Instance.Create(path));
 
     public ILogFile OpenAppend(string path) => new File(this, FileLogDevice.Instance.OpenAppend(path));
 
     public void ProbeWrite(string directory, int bytes)
     {
-        if (DiskFull)
+        if (DiskFull || Roll())
         {
             throw new IOException("No space left on device", NoSpace);
         }
@@ -35,7 +57,7 @@ internal sealed class FaultyLogDevice : ILogDevice
 
         public void Write(ReadOnlySpan<byte> data)
         {
-            if (device.DiskFull)
+            if (device.DiskFull || device.Roll())
             {
                 inner.Write(data[..(data.Length / 2)]);
                 inner.Flush(toDisk: false);
@@ -47,7 +69,7 @@ internal sealed class FaultyLogDevice : ILogDevice
         public void Flush(bool toDisk)
         {
             inner.Flush(toDisk);
-            if (toDisk && device.FailNextFsync)
+            if (toDisk && (device.FailNextFsync || device.Roll()))
             {
                 device.FailNextFsync = false;
                 throw new IOException("Input/output error", 5);

@@ -114,6 +114,43 @@ public class ShardReplicaTests
     }
 
     [Fact]
+    public async Task Under_random_short_writes_full_disks_and_failed_fsyncs_every_acknowledged_write_replays_and_no_refused_one_does()
+    {
+        using var dir = new TestDirectory();
+        var device = new FaultyLogDevice { Chaos = new Random(1202), FaultRate = 0.15 };
+        var options = new ShardOptions(dir.Path, Encoder.Dimension) { Device = device, ReadOnlyRetryMs = 5, SnapshotEveryRecords = 40 };
+        var acknowledged = new HashSet<string>();
+        await using (var grain = new ShardReplica(3, options))
+        {
+            await grain.StartAsync();
+            for (int i = 0; i < 300; i++)
+            {
+                try
+                {
+                    await UpsertAsync(grain, ($"p{i}", $"passage {i} about rivers and kelp"), ($"q{i}", $"its twin {i}"));
+                    acknowledged.Add($"p{i}");
+                    acknowledged.Add($"q{i}");
+                }
+                catch (ClusterException e) when (e.Code is ClusterErrorCodes.InsufficientStorage or ClusterErrorCodes.ShardReadOnly)
+                {
+                    await Poll.UntilAsync("the replica to take writes again", TimeSpan.FromSeconds(30),
+                        () => Task.FromResult(grain.State == ShardState.Serving));
+                }
+            }
+            device.Chaos = null;
+        }
+        Assert.InRange(device.Faults, 20, 300);
+        Assert.InRange(acknowledged.Count, 200, 600);
+        await using ShardReplica restarted = await StartAsync(dir.Path);
+        Assert.Equal(ShardState.Serving, restarted.State);
+        Assert.Equal(acknowledged.Count, (await restarted.GetStatsAsync(CancellationToken.None)).Passages);
+        foreach (string id in acknowledged)
+        {
+            Assert.NotNull(await restarted.GetAsync(id, CancellationToken.None));
+        }
+    }
+
+    [Fact]
     public async Task Zeros_after_the_last_record_are_a_torn_tail_and_stale_snapshot_temporaries_are_removed()
     {
         using var dir = new TestDirectory();
