@@ -196,6 +196,17 @@ public sealed class BadInputTests(QueryClusterFixture fixture)
     }
 
     [Fact]
+    public async Task OverlongUrlsAndHeadersAreProblemsToo()
+    {
+        using var http = new HttpClient { BaseAddress = fixture.Cluster.Gateway.ApiUrl };
+        await AssertProblemAsync(await http.GetAsync("/v1/passages/" + new string('u', 10_000)), 414, ClusterErrorCodes.InvalidRequest, "long URL");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/cluster");
+        request.Headers.Add("X-Padding", new string('h', 20_000));
+        await AssertProblemAsync(await http.SendAsync(request), 431, ClusterErrorCodes.InvalidRequest, "large headers");
+        await AssertStillServingAsync();
+    }
+
+    [Fact]
     public async Task WritesNeedTheApiKey()
     {
         using var http = new HttpClient { BaseAddress = fixture.Cluster.Gateway.ApiUrl };

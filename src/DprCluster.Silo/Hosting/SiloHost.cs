@@ -98,6 +98,9 @@ public sealed class SiloHost : IAsyncDisposable
             kestrel.AddServerHeader = false;
             // The REST API enforces its own body limit (413 as problem+json).
             kestrel.Limits.MaxRequestBodySize = null;
+            // Kestrel's own refusals have no body; with its limits above ours, RequestLimits answers first, as problem+json.
+            kestrel.Limits.MaxRequestLineSize = RequestLimits.MaxRequestLineBytes * 2;
+            kestrel.Limits.MaxRequestHeadersTotalSize = RequestLimits.MaxHeaderBytes * 2;
             Listen(kestrel, plan.ApiUrl);
         });
         SiloTelemetry? telemetry = SiloTelemetry.AddTo(builder.Services, configuration.Root, plan);
@@ -124,6 +127,7 @@ public sealed class SiloHost : IAsyncDisposable
 
         WebApplication app = builder.Build();
         app.UseStatusCodePages(StatusCodePageAsync);
+        app.Use(RequestLimits.CheckAsync);
         HealthEndpoints.Map(app, plan, app.Services.GetService<ShardStore>());
         telemetry?.MapMetrics(app);
         if (gateway)
