@@ -53,6 +53,20 @@ public class EncoderFactoryTests
     }
 
     [Theory]
+    [InlineData(0, 0, "cpu", 2, 1, 2)]
+    [InlineData(0, 0, "cpu", 16, 4, 4)]
+    [InlineData(0, 0, "cuda", 16, 1, 16)]
+    [InlineData(3, 0, "cpu", 16, 3, 5)]
+    [InlineData(2, 7, "cpu", 16, 2, 7)]
+    public void Sessions_and_threads_come_from_the_cores_unless_configured(int sessions, int threads, string provider, int cores,
+        int expectedSessions, int expectedThreads)
+    {
+        var options = new EncoderOptions { Sessions = sessions, IntraOpThreads = threads };
+        var chosen = EncoderFactory.SessionsAndThreads(options, provider == "cuda" ? ExecutionProvider.Cuda : ExecutionProvider.Cpu, cores);
+        Assert.Equal((expectedSessions, expectedThreads), chosen);
+    }
+
+    [Theory]
     [InlineData("bert-large-uncased", null, "arctic-embed-xs, all-minilm-l6-v2")]
     [InlineData("all-minilm-l6-v2", "/models/q", "set one")]
     public void A_model_that_cannot_be_resolved_is_a_configuration_error(string model, string? questionModel, string mentioned)

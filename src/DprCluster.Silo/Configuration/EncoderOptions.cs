@@ -29,8 +29,11 @@ public sealed record EncoderOptions
     /// </summary>
     public int? Dimension { get; init; }
 
-    /// <summary>Encoder instances (one batching worker each).</summary>
-    public int Sessions { get; init; } = 1;
+    /// <summary>
+    /// Encoder instances (one batching worker each); 0 chooses from the cores: one session per four cores on CPU
+    /// (so a batch's matrix products keep several cores busy and several batches run at once on big machines), one on CUDA.
+    /// </summary>
+    public int Sessions { get; init; }
 
     /// <summary>Most texts per encoder call.</summary>
     public int MaxBatchSize { get; init; } = 64;
@@ -41,7 +44,7 @@ public sealed record EncoderOptions
     /// <summary>Most queued texts before requests are refused as overloaded.</summary>
     public int MaxQueueLength { get; init; } = 16384;
 
-    /// <summary>ONNX Runtime intra-op threads per session; 0 lets ONNX Runtime choose.</summary>
+    /// <summary>ONNX Runtime intra-op threads per session; 0 divides the cores among the sessions.</summary>
     public int IntraOpThreads { get; init; }
 
     /// <summary>

@@ -71,15 +71,17 @@ public static class EncoderFactory
             case "static":
                 // One table serves every worker: the static encoder is thread-safe and its Dispose releases nothing.
                 StaticEncoder encoder = StaticEncoder.LoadDefault(options.CacheDirectory);
-                return EncoderService.Create(() => encoder, options.Sessions, serviceOptions);
+                return EncoderService.Create(() => encoder, Math.Max(1, options.Sessions == 0 ? Environment.ProcessorCount : options.Sessions),
+                    serviceOptions);
             default:
                 string question = options.QuestionModel
                     ?? throw new ClusterConfigurationException("Encoder:Kind is onnx but Encoder:QuestionModel names no model directory.");
+                (int sessions, int threads) = SessionsAndThreads(options, Provider(options));
                 var onnx = new TransformerEncoderOptions
                 {
                     Session = new OnnxSessionOptions
                     {
-                        IntraOpThreads = options.IntraOpThreads,
+                        IntraOpThreads = threads,
                         ExecutionProvider = Provider(options),
                         CudaDeviceId = options.CudaDeviceId,
                     },
@@ -98,7 +100,7 @@ public static class EncoderFactory
                         }
                     }
                     return encoder;
-                }, options.Sessions, serviceOptions);
+                }, sessions, serviceOptions);
         }
     }
 
@@ -159,6 +161,20 @@ public static class EncoderFactory
         {
             throw new ClusterConfigurationException($"Encoder:Model '{model.Name}': {e.Message}");
         }
+    }
+
+    /// <summary>
+    /// Sessions and intra-op threads per session: as configured, else one session per four cores on CPU (one on CUDA,
+    /// where the GPU does the work) with the cores divided among them.
+    /// </summary>
+    internal static (int Sessions, int Threads) SessionsAndThreads(EncoderOptions options, ExecutionProvider provider, int? cores = null)
+    {
+        int available = Math.Max(1, cores ?? Environment.ProcessorCount);
+        int sessions = options.Sessions > 0 ? options.Sessions
+            : provider == ExecutionProvider.Cuda ? 1
+            : Math.Max(1, available / 4);
+        int threads = options.IntraOpThreads > 0 ? options.IntraOpThreads : Math.Max(1, available / sessions);
+        return (sessions, threads);
     }
 
     private static ExecutionProvider Provider(EncoderOptions options) => options.ExecutionProvider.ToLowerInvariant() switch
