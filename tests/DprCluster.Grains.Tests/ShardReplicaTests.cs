@@ -176,6 +176,27 @@ public class ShardReplicaTests
     }
 
     [Fact]
+    public async Task A_last_record_with_a_bad_checksum_and_garbage_after_it_is_a_torn_tail()
+    {
+        using var dir = new TestDirectory();
+        await using (ShardReplica grain = await StartAsync(dir.Path))
+        {
+            await UpsertAsync(grain, ("a", "first"));
+            await UpsertAsync(grain, ("b", "second"));
+        }
+        string log = Directory.GetFiles(Path.Combine(dir.Path, "shard-3"), "wal-*.log").Single();
+        byte[] bytes = File.ReadAllBytes(log);
+        int second = BitConverter.ToInt32(bytes, 0) + 8;
+        bytes[^3] ^= 0x55; // the second (last) record's payload is damaged ...
+        File.WriteAllBytes(log, [.. bytes, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]); // ... and stale bytes follow it
+        await using ShardReplica restarted = await StartAsync(dir.Path);
+        Assert.Equal(ShardState.Serving, restarted.State);
+        Assert.NotNull(await restarted.GetAsync("a", CancellationToken.None));
+        Assert.Null(await restarted.GetAsync("b", CancellationToken.None));
+        Assert.Equal(second, new FileInfo(log).Length);
+    }
+
+    [Fact]
     public async Task A_damaged_length_field_with_records_after_it_stops_the_replica_naming_file_and_offset()
     {
         using var dir = new TestDirectory();

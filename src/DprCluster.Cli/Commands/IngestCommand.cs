@@ -20,6 +20,9 @@ internal static class IngestCommand
     private const int MaxAttempts = 8;
     private const int Window = 4096;
 
+    /// <summary>Most UTF-16 characters of passages in one request: far below the server's default 16 MiB body limit.</summary>
+    private const long MaxBatchChars = 2L << 20;
+
     public static Command Create()
     {
         var path = new Argument<string>("PATH") { Description = "JSONL file or BEIR folder (its corpus.jsonl)." };
@@ -96,15 +99,23 @@ internal static class IngestCommand
                 }
                 if (queue.Count == 0 && !exhausted)
                 {
-                    exhausted = !FillWindow(source, queue, ids);
+                    bool repeats;
+                    (exhausted, repeats) = FillWindow(source, queue, ids);
+                    if (repeats && running.Count > 0)
+                    {
+                        // A new version of an id sent before: let the old one land first, so the last version wins.
+                        await DrainAsync(running).ConfigureAwait(false);
+                    }
                 }
                 if (queue.Count == 0)
                 {
                     break;
                 }
                 var next = new List<PassageBody>(Math.Min(sizer.Size, queue.Count));
-                while (next.Count < sizer.Size && queue.Count > 0)
+                long chars = 0;
+                while (next.Count < sizer.Size && queue.Count > 0 && (next.Count == 0 || chars + Chars(queue.Peek()) <= MaxBatchChars))
                 {
+                    chars += Chars(queue.Peek());
                     next.Add(queue.Dequeue());
                 }
                 running.Add(SendAsync(client, next, 1, cancellationToken));
@@ -153,17 +164,26 @@ internal static class IngestCommand
         return 0;
     }
 
+    private static long Chars(PassageBody passage) => (passage.Id?.Length ?? 0) + (passage.Title?.Length ?? 0) + (passage.Text?.Length ?? 0);
+
+    /// <summary>Waits for every request in flight; their outcomes are handled by the main loop as they are found finished.</summary>
+    private static async Task DrainAsync(List<Task<Sent>> running) =>
+        await Task.WhenAll(running).ConfigureAwait(false);
+
     /// <summary>
-    /// Reads up to <see cref="Window"/> passages, keeps the last version of a repeated id, and queues them shortest
-    /// first so each request holds passages of similar length. Returns false once the source is exhausted.
+    /// Reads up to <see cref="Window"/> passages, keeps the last version of an id repeated within them, and queues them
+    /// shortest first so each request holds passages of similar length. Returns whether the source is exhausted and
+    /// whether the window repeats an id an earlier window sent.
     /// </summary>
-    private static bool FillWindow(IEnumerator<CorpusDocument> source, Queue<PassageBody> queue, HashSet<string> ids)
+    private static (bool Exhausted, bool Repeats) FillWindow(IEnumerator<CorpusDocument> source, Queue<PassageBody> queue, HashSet<string> ids)
     {
         var window = new Dictionary<string, PassageBody>(StringComparer.Ordinal);
         bool more = true;
+        bool repeats = false;
         while (window.Count < Window && (more = source.MoveNext()))
         {
             CorpusDocument document = source.Current;
+            repeats |= !window.ContainsKey(document.Id) && ids.Contains(document.Id);
             window[document.Id] = new PassageBody { Id = document.Id, Title = document.Title, Text = document.Text };
             ids.Add(document.Id);
         }
@@ -173,7 +193,7 @@ internal static class IngestCommand
         {
             queue.Enqueue(passage);
         }
-        return more;
+        return (!more, repeats);
     }
 
     private static async Task<Sent> SendAsync(ClusterClient client, List<PassageBody> passages, int attempt, CancellationToken cancellationToken)
@@ -192,7 +212,8 @@ internal static class IngestCommand
 
     private static bool IsRetryable(Exception e, CancellationToken cancellationToken) => e switch
     {
-        ClusterApiException api => api.Status is 429 or 503 or 504,
+        // 413: the batch is larger than the server takes; it is resent in smaller pieces.
+        ClusterApiException api => api.Status is 413 or 429 or 503 or 504,
         TaskCanceledException => !cancellationToken.IsCancellationRequested, // the client's own --timeout
         HttpRequestException => true,
         _ => false,
@@ -212,7 +233,7 @@ internal static class IngestCommand
         {
             foreach (ReplicaBody replica in shard.Replicas)
             {
-                if (replica.Stats is { State: ShardState.Serving } stats)
+                if (replica.Stats is { State: ShardState.Serving or ShardState.ReadOnly } stats)
                 {
                     stored += stats.Passages;
                     break;

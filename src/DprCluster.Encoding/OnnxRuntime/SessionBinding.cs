@@ -48,7 +48,15 @@ public sealed class SessionBinding : IDisposable
         _shape[0] = rows;
         _shape[1] = width;
         OrtValue value = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, type, _shape, (nint)buffer.Pointer, cells * sizeof(T));
-        _binding.BindInput(metadata.Name, value);
+        try
+        {
+            _binding.BindInput(metadata.Name, value);
+        }
+        catch
+        {
+            value.Dispose();
+            throw;
+        }
         _inputs[input]?.Dispose();
         _inputs[input] = value;
     }

@@ -11,6 +11,9 @@ public sealed partial class ShardReplica
     /// <summary>Free space a read-only replica wants to see (one probe write) before it takes writes again.</summary>
     private const int ResumeProbeBytes = 1 << 20;
 
+    /// <summary>Most bytes one group commit takes (after its first write), so one append stays far below 2 GiB.</summary>
+    private const long MaxGroupBytes = 64L << 20;
+
     /// <summary>Inserts or replaces passages (with their vectors); completes once they are durable and visible.</summary>
     public Task<ShardWriteResponse> UpsertAsync(ShardUpsertRequest request, CancellationToken cancellationToken)
     {
@@ -110,36 +113,64 @@ public sealed partial class ShardReplica
             }
             group.Clear();
             entries.Clear();
-            while (group.Count < _options.MaxGroupCommit && _writes.Reader.TryRead(out PendingWrite? write))
+            try
             {
-                group.Add(write);
+                CommitGroup(group, entries);
             }
-            long lsn = _log!.LastLsn;
-            foreach (PendingWrite write in group)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
-                foreach (EncodedPassage passage in write.Upserts ?? [])
+                // Whatever broke, no write may wait forever on a loop that stopped: fail them, and stop the replica
+                // (its log holds everything acknowledged; a restart recovers it).
+                _error = $"the write loop failed: {e.Message}";
+                _state = ShardState.Failed;
+                var failure = new ClusterException(ClusterErrorCodes.ShardFailed, $"shard {ShardId}: {_error}", e);
+                foreach (PendingWrite write in group)
                 {
-                    entries.Add(new WalEntry(++lsn, WalEntryKind.Upsert, passage, null));
+                    write.Done.TrySetException(failure);
                 }
-                foreach (string id in write.Deletes ?? [])
+                while (_writes.Reader.TryRead(out PendingWrite? queued))
                 {
-                    entries.Add(new WalEntry(++lsn, WalEntryKind.Delete, null, id));
+                    queued.Done.TrySetException(failure);
                 }
+                return;
             }
-            bool snapshotRequested;
-            using (Activity? commit = StartCommitSpan(group))
+        }
+    }
+
+    /// <summary>One group commit: take queued writes (bounded in count and bytes), log them, apply, acknowledge, snapshot when due.</summary>
+    private void CommitGroup(List<PendingWrite> group, List<WalEntry> entries)
+    {
+        long bytes = 0;
+        while (group.Count < _options.MaxGroupCommit && bytes < MaxGroupBytes && _writes.Reader.TryRead(out PendingWrite? write))
+        {
+            group.Add(write);
+            bytes += write.EstimatedBytes;
+        }
+        long lsn = _log!.LastLsn;
+        foreach (PendingWrite write in group)
+        {
+            foreach (EncodedPassage passage in write.Upserts ?? [])
             {
-                commit?.SetTag(DprClusterTelemetry.Attributes.Count, entries.Count);
-                if (!TryLog(group, entries))
-                {
-                    continue;
-                }
-                snapshotRequested = ApplyAndAcknowledge(group, entries);
+                entries.Add(new WalEntry(++lsn, WalEntryKind.Upsert, passage, null));
             }
-            if (snapshotRequested || _log.LastLsn - Interlocked.Read(ref _snapshotLsn) >= _options.SnapshotEveryRecords)
+            foreach (string id in write.Deletes ?? [])
             {
-                SnapshotAndAcknowledge(group);
+                entries.Add(new WalEntry(++lsn, WalEntryKind.Delete, null, id));
             }
+        }
+        bool snapshotRequested;
+        using (Activity? commit = StartCommitSpan(group))
+        {
+            commit?.SetTag(DprClusterTelemetry.Attributes.Count, entries.Count);
+            if (!TryLog(group, entries))
+            {
+                return;
+            }
+            snapshotRequested = ApplyAndAcknowledge(group, entries);
+        }
+        if (snapshotRequested || _log.LastLsn - Interlocked.Read(ref _snapshotLsn) >= _options.SnapshotEveryRecords)
+        {
+            SnapshotAndAcknowledge(group);
         }
     }
 
@@ -212,7 +243,7 @@ public sealed partial class ShardReplica
             _log!.ProbeWrite(ResumeProbeBytes);
             _log.RestoreTail();
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return;
         }
@@ -253,6 +284,25 @@ public sealed partial class ShardReplica
         public IReadOnlyList<string>? Deletes { get; } = deletes;
 
         public bool Snapshot { get; } = snapshot;
+
+        /// <summary>Roughly the log bytes of the write (UTF-16 lengths as UTF-8 upper bounds, and the vectors).</summary>
+        public long EstimatedBytes
+        {
+            get
+            {
+                long bytes = 0;
+                foreach (EncodedPassage passage in Upserts ?? [])
+                {
+                    bytes += 3L * (passage.Passage.Id.Length + passage.Passage.Title.Length + passage.Passage.Text.Length)
+                        + 4L * passage.Vector.Length + 64;
+                }
+                foreach (string id in Deletes ?? [])
+                {
+                    bytes += 3L * id.Length + 16;
+                }
+                return bytes;
+            }
+        }
 
         /// <summary>The span of whoever sent the write, so the commit that makes it durable joins its trace.</summary>
         public ActivityContext Caller { get; } = Activity.Current?.Context ?? default;

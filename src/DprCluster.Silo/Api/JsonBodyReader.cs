@@ -22,6 +22,11 @@ public static class JsonBodyReader
         where T : class
     {
         RequireJson(request.ContentType);
+        // Kestrel counts the raw bytes too, so a compressed body cannot stream forever however little it inflates to.
+        if (request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = limit;
+        }
         string? encoding = request.Headers.ContentEncoding.Count switch
         {
             0 => null,
@@ -43,13 +48,18 @@ public static class JsonBodyReader
             "br" => new BrotliStream(request.Body, CompressionMode.Decompress, leaveOpen: true),
             _ => throw Unsupported($"Content-Encoding '{encoding}' is not supported; send gzip, deflate or br, or none."),
         };
+        PipeReader inflated = PipeReader.Create(decompressed);
         try
         {
-            return await ReadPipeAsync(PipeReader.Create(decompressed), typeInfo, limit, cancellationToken).ConfigureAwait(false);
+            return await ReadPipeAsync(inflated, typeInfo, limit, cancellationToken).ConfigureAwait(false);
         }
         catch (InvalidDataException e)
         {
             throw new ClusterException(ClusterErrorCodes.InvalidRequest, $"The body is not valid {encoding} data: {e.Message}", e);
+        }
+        finally
+        {
+            await inflated.CompleteAsync().ConfigureAwait(false);
         }
     }
 

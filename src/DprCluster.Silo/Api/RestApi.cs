@@ -83,7 +83,7 @@ public sealed class RestApi(ICoordinatorGrain coordinator, ApiOptions options, i
         SearchBody body = await JsonBodyReader.ReadAsync(context.Request, ApiJsonContext.Default.SearchBody,
             options.MaxBodyBytes, cancellationToken).ConfigureAwait(false);
         SearchRequest[] requests = SearchValidation.Validate(body, options);
-        using RateLimitLease? lease = SearchValidation.Cost(requests, hybridDepth) > options.ExpensiveCost ? _expensive.AttemptAcquire() : null;
+        using RateLimitLease? lease = SearchValidation.Cost(requests, hybridDepth) >= options.ExpensiveCost ? _expensive.AttemptAcquire() : null;
         if (lease is { IsAcquired: false })
         {
             throw new ClusterException(ClusterErrorCodes.Overloaded,
@@ -117,15 +117,16 @@ public sealed class RestApi(ICoordinatorGrain coordinator, ApiOptions options, i
     /// </summary>
     private async Task WriteBoundedJsonAsync<T>(HttpContext context, T value, JsonTypeInfo<T> typeInfo)
     {
-        var buffer = new ArrayBufferWriter<byte>(4096);
-        using (var writer = new Utf8JsonWriter(buffer, ApiJsonContext.WriterOptions))
+        var buffer = new BoundedBufferWriter(options.MaxResponseBytes);
+        try
         {
+            using var writer = new Utf8JsonWriter(buffer, ApiJsonContext.WriterOptions);
             JsonSerializer.Serialize(writer, value, typeInfo);
         }
-        if (buffer.WrittenCount > options.MaxResponseBytes)
+        catch (InsufficientMemoryException)
         {
             throw new ClusterException(ClusterErrorCodes.InvalidRequest,
-                $"The answer would be {buffer.WrittenCount} bytes; the limit is {options.MaxResponseBytes}. Ask for fewer hits or set include_text to false.");
+                $"The answer would be larger than {options.MaxResponseBytes} bytes. Ask for fewer hits or set include_text to false.");
         }
         HttpResponse response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;

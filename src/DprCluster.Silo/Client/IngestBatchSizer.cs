@@ -46,7 +46,7 @@ public sealed class IngestBatchSizer
         double perSecond = encoded / Math.Max(encodeMilliseconds / 1000.0, 1e-3);
         double target = perSecond * TargetSeconds;
         // Halfway towards the target: one slow or fast request does not swing the size.
-        Size = (int)Math.Clamp((Size + target) / 2, MinimumSize, _maximum);
+        Size = (int)Math.Clamp((Size + target) / 2, Math.Min(MinimumSize, _maximum), _maximum);
     }
 
     /// <summary>Learns from a request refused as overloaded or cut by a deadline.</summary>
@@ -54,7 +54,7 @@ public sealed class IngestBatchSizer
     {
         if (!_fixed)
         {
-            Size = Math.Max(MinimumSize, Size / 2);
+            Size = Math.Min(_maximum, Math.Max(Math.Min(MinimumSize, _maximum), Size / 2));
         }
     }
 }

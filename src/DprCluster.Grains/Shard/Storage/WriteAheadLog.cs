@@ -23,6 +23,9 @@ public sealed class WriteAheadLog : IDisposable
     /// <summary>Frames above this are damage, not data (a record is one passage and its vector).</summary>
     private const int MaxPayload = 64 << 20;
 
+    /// <summary>Largest damaged tail scanned for valid records after it.</summary>
+    private const int MaxTailScan = 256 << 20;
+
     private readonly string _directory;
     private readonly WalSyncMode _sync;
     private readonly ILogDevice _device;
@@ -163,8 +166,9 @@ public sealed class WriteAheadLog : IDisposable
     /// </summary>
     public void Rotate(long obsoleteThroughLsn)
     {
-        ILogFile next = Create(_device, _directory, LastLsn + 1);
+        // Flushed first: once the new file exists it is the newest, and everything before it must be durable.
         _file.Flush(toDisk: true);
+        ILogFile next = Create(_device, _directory, LastLsn + 1);
         _file.Dispose();
         _file = next;
         _goodLength = 0;
@@ -200,9 +204,19 @@ public sealed class WriteAheadLog : IDisposable
 
     private static ILogFile Create(ILogDevice device, string directory, long firstLsn)
     {
-        ILogFile file = device.Create(Path.Combine(directory, Names.Format(firstLsn)));
-        DirectorySync.Flush(directory);
-        return file;
+        string path = Path.Combine(directory, Names.Format(firstLsn));
+        ILogFile file = device.Create(path);
+        try
+        {
+            DirectorySync.Flush(directory);
+            return file;
+        }
+        catch
+        {
+            file.Dispose();
+            File.Delete(path);
+            throw;
+        }
     }
 
     private static List<(string Path, long Lsn)> ListFiles(string directory) => Names.List(directory);
@@ -217,12 +231,6 @@ public sealed class WriteAheadLog : IDisposable
             long offset = 0;
             while (offset < length)
             {
-                if (isLast && ZerosToEnd(stream, offset, length))
-                {
-                    tornAt = offset; // what some filesystems leave after a power loss
-                    break;
-                }
-                stream.Position = offset;
                 if (length - offset < FrameHeader)
                 {
                     tornAt = TornOrCorrupt(path, offset, isLast, "file ends inside a record header");
@@ -246,7 +254,7 @@ public sealed class WriteAheadLog : IDisposable
                     stream.ReadExactly(payload, 0, payloadLength);
                     if (FrameChecksum(header[..4], payload.AsSpan(0, payloadLength)) != stored)
                     {
-                        tornAt = TornOrCorrupt(path, offset, isLast && end == length, "checksum mismatch");
+                        tornAt = TornOrCorrupt(path, offset, isLast && !ValidFrameFollows(stream, offset, length), "checksum mismatch");
                         break;
                     }
                     WalEntry entry;
@@ -311,9 +319,21 @@ public sealed class WriteAheadLog : IDisposable
         }
     }
 
-    /// <summary>Whether a frame with a valid checksum starts anywhere after <paramref name="offset"/>.</summary>
+    /// <summary>
+    /// Whether a frame with a valid checksum starts anywhere after <paramref name="offset"/> (a rest of only zeros has
+    /// none: what some filesystems leave after a power loss). A rest too large to scan counts as valid data, so a
+    /// doubtful tail is reported as damage rather than cut.
+    /// </summary>
     private static bool ValidFrameFollows(FileStream stream, long offset, long length)
     {
+        if (ZerosToEnd(stream, offset, length))
+        {
+            return false;
+        }
+        if (length - offset > MaxTailScan)
+        {
+            return true;
+        }
         var rest = new byte[length - offset];
         stream.Position = offset;
         stream.ReadExactly(rest);
