@@ -8,13 +8,13 @@ namespace DprCluster.Cli.Evaluation;
 /// BM25 + <paramref name="DenseWeight"/> · dense (the cluster's default, with its weight), or reciprocal rank fusion
 /// with constant <paramref name="RrfK"/>.
 /// </summary>
-internal sealed record HybridFusion(bool Linear, int RrfK, float DenseWeight)
+internal sealed record HybridFusion(bool Normalized, int RrfK, float DenseWeight)
 {
     /// <summary>The fused top <paramref name="k"/>.</summary>
-    public IReadOnlyList<ScoredHit> Fuse(IReadOnlyList<ScoredHit> dense, IReadOnlyList<ScoredHit> bm25, int k) => Linear
-        ? LinearFusion.Fuse([bm25, dense], [1f, DenseWeight], ScoreNormalization.MinMax, k)
+    public IReadOnlyList<ScoredHit> Fuse(IReadOnlyList<ScoredHit> dense, IReadOnlyList<ScoredHit> bm25, int k) => Normalized
+        ? LinearFusion.Normalized(bm25, dense, k, DenseWeight)
         : ReciprocalRankFusion.Fuse([dense, bm25], k, RrfK);
 
     /// <inheritdoc />
-    public override string ToString() => Linear ? $"normalized, BM25 + {DenseWeight:0.##} x dense" : $"RRF, k = {RrfK}";
+    public override string ToString() => Normalized ? $"normalized, BM25 + {DenseWeight:0.##} x dense" : $"RRF, k = {RrfK}";
 }
