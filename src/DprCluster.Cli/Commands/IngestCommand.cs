@@ -104,7 +104,7 @@ internal static class IngestCommand
                     if (repeats && running.Count > 0)
                     {
                         // A new version of an id sent before: let the old one land first, so the last version wins.
-                        await DrainAsync(running).ConfigureAwait(false);
+                        await Task.WhenAll(running).ConfigureAwait(false);
                     }
                 }
                 if (queue.Count == 0)
@@ -113,9 +113,14 @@ internal static class IngestCommand
                 }
                 var next = new List<PassageBody>(Math.Min(sizer.Size, queue.Count));
                 long chars = 0;
-                while (next.Count < sizer.Size && queue.Count > 0 && (next.Count == 0 || chars + Chars(queue.Peek()) <= MaxBatchChars))
+                while (next.Count < sizer.Size && queue.Count > 0)
                 {
-                    chars += Chars(queue.Peek());
+                    long size = Chars(queue.Peek());
+                    if (next.Count > 0 && chars + size > MaxBatchChars)
+                    {
+                        break;
+                    }
+                    chars += size;
                     next.Add(queue.Dequeue());
                 }
                 running.Add(SendAsync(client, next, 1, cancellationToken));
@@ -165,10 +170,6 @@ internal static class IngestCommand
     }
 
     private static long Chars(PassageBody passage) => (passage.Id?.Length ?? 0) + (passage.Title?.Length ?? 0) + (passage.Text?.Length ?? 0);
-
-    /// <summary>Waits for every request in flight; their outcomes are handled by the main loop as they are found finished.</summary>
-    private static async Task DrainAsync(List<Task<Sent>> running) =>
-        await Task.WhenAll(running).ConfigureAwait(false);
 
     /// <summary>
     /// Reads up to <see cref="Window"/> passages, keeps the last version of an id repeated within them, and queues them

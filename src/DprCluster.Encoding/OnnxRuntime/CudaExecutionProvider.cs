@@ -17,7 +17,7 @@ internal static partial class CudaExecutionProvider
     {
         IReadOnlyList<string> available = OnnxSession.AvailableProviders;
         string? providerPath = FindProviderLibrary();
-        if (!Contains(available, ProviderName) || providerPath is null)
+        if (!available.Contains(ProviderName) || providerPath is null)
         {
             throw new ExecutionProviderUnavailableException(
                 $"CUDA was requested but this build carries the CPU ONNX Runtime {OnnxSession.RuntimeVersion} (providers: " +
@@ -70,18 +70,6 @@ internal static partial class CudaExecutionProvider
             }
         }
         return null;
-    }
-
-    private static bool Contains(IReadOnlyList<string> values, string value)
-    {
-        foreach (string candidate in values)
-        {
-            if (candidate == value)
-            {
-                return true;
-            }
-        }
-        return false;
     }
 
     [GeneratedRegex(@"[\w.+-]+\.so(\.\d+)*")]

@@ -27,7 +27,7 @@ public sealed class SessionBinding : IDisposable
 
     /// <summary>
     /// Binds input <paramref name="input"/> to the first <paramref name="rows"/> × <paramref name="width"/> elements
-    /// of <paramref name="buffer"/>, read in place by the next run. The buffer must not grow before that run.
+    /// of <paramref name="buffer"/>, read in place by the next run.
     /// </summary>
     public unsafe void BindMatrix<T>(int input, PinnedBuffer<T> buffer, int rows, int width)
         where T : unmanaged
