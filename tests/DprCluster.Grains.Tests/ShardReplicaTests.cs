@@ -58,7 +58,7 @@ public class ShardReplicaTests
     public async Task A_full_disk_refuses_writes_with_insufficient_storage_keeps_serving_reads_and_resumes_when_space_returns()
     {
         using var dir = new TestDirectory();
-        var device = new FaultyLogDevice();
+        var device = new FaultyStorageDevice();
         var options = new ShardOptions(dir.Path, Encoder.Dimension) { Device = device, ReadOnlyRetryMs = 50 };
         var acknowledged = new List<string>();
         await using (var grain = new ShardReplica(3, options))
@@ -96,7 +96,7 @@ public class ShardReplicaTests
     public async Task A_failed_fsync_fails_its_group_and_no_later_write_follows_a_half_record()
     {
         using var dir = new TestDirectory();
-        var device = new FaultyLogDevice();
+        var device = new FaultyStorageDevice();
         var options = new ShardOptions(dir.Path, Encoder.Dimension) { Device = device, ReadOnlyRetryMs = 50 };
         await using (var grain = new ShardReplica(3, options))
         {
@@ -117,7 +117,7 @@ public class ShardReplicaTests
     public async Task Under_random_short_writes_full_disks_and_failed_fsyncs_every_acknowledged_write_replays_and_no_refused_one_does()
     {
         using var dir = new TestDirectory();
-        var device = new FaultyLogDevice { Chaos = new Random(1202), FaultRate = 0.15 };
+        var device = new FaultyStorageDevice { Chaos = new Random(1202), FaultRate = 0.15 };
         var options = new ShardOptions(dir.Path, Encoder.Dimension) { Device = device, ReadOnlyRetryMs = 5, SnapshotEveryRecords = 40 };
         var acknowledged = new HashSet<string>();
         await using (var grain = new ShardReplica(3, options))
@@ -241,10 +241,12 @@ public class ShardReplicaTests
                 await grain.DeleteAsync(new ShardDeleteRequest([$"id-{i}"]), CancellationToken.None);
                 expected.Remove($"id-{i}");
             }
-        }
-        if (snapshotEvery < 60)
-        {
-            Assert.NotEmpty(ShardSnapshot.List(Path.Combine(dir.Path, "shard-3")));
+            if (snapshotEvery < 60)
+            {
+                // Due snapshots are written beside the writer, so one may still be on its way.
+                await Poll.UntilAsync("a snapshot written", TimeSpan.FromSeconds(60),
+                    () => Task.FromResult(ShardSnapshot.List(Path.Combine(dir.Path, "shard-3")).Count > 0));
+            }
         }
 
         await using ShardReplica recovered = await StartAsync(dir.Path, snapshotEvery);
@@ -256,6 +258,82 @@ public class ShardReplicaTests
             Assert.Contains(id, await DenseIdsAsync(recovered, text, k: 3));
         }
         Assert.Null(await recovered.GetAsync("id-0", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Writes_are_acknowledged_while_a_snapshot_is_written_and_the_snapshot_holds_the_frozen_position()
+    {
+        using var dir = new TestDirectory();
+        var device = new FaultyStorageDevice { SnapshotGate = new SemaphoreSlim(0) };
+        var options = new ShardOptions(dir.Path, Encoder.Dimension) { Device = device };
+        var expected = new Dictionary<string, string>();
+        await using (var grain = new ShardReplica(3, options))
+        {
+            await grain.StartAsync();
+            for (int i = 0; i < 10; i++)
+            {
+                await UpsertAsync(grain, ($"before-{i}", $"written before the snapshot {i}"));
+                expected[$"before-{i}"] = $"written before the snapshot {i}";
+            }
+            Task snapshot = grain.SnapshotAsync();
+            await Poll.UntilAsync("the snapshot to reach the disk", TimeSpan.FromSeconds(60),
+                () => Task.FromResult(Volatile.Read(ref device.SnapshotsStarted) == 1));
+
+            // The snapshot is stalled on its disk; the writer is not.
+            for (int i = 0; i < 20; i++)
+            {
+                await UpsertAsync(grain, ($"during-{i}", $"written while the snapshot stalls {i}")).WaitAsync(TimeSpan.FromSeconds(60));
+                expected[$"during-{i}"] = $"written while the snapshot stalls {i}";
+            }
+            await UpsertAsync(grain, ("before-0", "replaced while the snapshot stalls")).WaitAsync(TimeSpan.FromSeconds(60));
+            expected["before-0"] = "replaced while the snapshot stalls";
+            await grain.DeleteAsync(new ShardDeleteRequest(["before-1"]), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));
+            expected.Remove("before-1");
+            Assert.False(snapshot.IsCompleted);
+
+            device.SnapshotGate.Release();
+            await snapshot.WaitAsync(TimeSpan.FromSeconds(60));
+            ShardStats stats = await grain.GetStatsAsync(CancellationToken.None);
+            Assert.Equal((10L, 32L), (stats.SnapshotLsn, stats.LastLsn));
+        }
+        (string path, long lsn) = Assert.Single(ShardSnapshot.List(Path.Combine(dir.Path, "shard-3")));
+        Assert.Equal(10, lsn);
+        Assert.Equal(10, ShardSnapshot.Read(path, 3).Passages.Count);
+
+        await using ShardReplica recovered = await StartAsync(dir.Path);
+        Assert.Equal((ShardState.Serving, expected.Count), (recovered.State, (await recovered.GetStatsAsync(CancellationToken.None)).Passages));
+        foreach ((string id, string text) in expected)
+        {
+            Assert.Equal(text, (await recovered.GetAsync(id, CancellationToken.None))?.Text);
+            Assert.Contains(id, await DenseIdsAsync(recovered, text, k: 3));
+        }
+        Assert.Null(await recovered.GetAsync("before-1", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_failed_snapshot_is_reported_to_its_caller_and_writes_go_on()
+    {
+        using var dir = new TestDirectory();
+        var device = new FaultyStorageDevice();
+        var options = new ShardOptions(dir.Path, Encoder.Dimension) { Device = device };
+        await using var grain = new ShardReplica(3, options);
+        await grain.StartAsync();
+        await UpsertAsync(grain, ("a", "alpha words"));
+        device.SnapshotGate = new SemaphoreSlim(0);
+        Task snapshot = grain.SnapshotAsync();
+        await Poll.UntilAsync("the snapshot to reach the disk", TimeSpan.FromSeconds(60),
+            () => Task.FromResult(Volatile.Read(ref device.SnapshotsStarted) == 1));
+        device.DiskFull = true;
+        device.SnapshotGate.Release();
+
+        var failure = await Assert.ThrowsAsync<ClusterException>(() => snapshot.WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal(ClusterErrorCodes.Internal, failure.Code);
+        Assert.Empty(Directory.GetFiles(Path.Combine(dir.Path, "shard-3"), "snapshot-*"));
+        device.DiskFull = false;
+        device.SnapshotGate = null;
+        Assert.Equal(1, (await UpsertAsync(grain, ("b", "beta words"))).Applied);
+        await grain.SnapshotAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(2L, (await grain.GetStatsAsync(CancellationToken.None)).SnapshotLsn);
     }
 
     [Fact]

@@ -239,6 +239,67 @@ public class HnswIndexTests
     }
 
     [Fact]
+    public void A_compaction_keeps_every_write_made_while_it_rebuilds()
+    {
+        float[] data = SyntheticVectors.Clustered(3000, Dim, 10, seed: 62);
+        var index = new HnswIndex(new HnswOptions(Dim, Metric.InnerProduct, EfSearch: 200));
+        index.AddRange(SyntheticVectors.Ids(2000), data.AsSpan(0, 2000 * Dim), threads: 1);
+        var expected = new Dictionary<long, int>();
+        for (long id = 1000; id < 2000; id++)
+        {
+            expected[id] = (int)id;
+        }
+        for (long id = 0; id < 1000; id++)
+        {
+            index.Remove(id);
+        }
+
+        using HnswCompaction compaction = index.BeginCompaction(tombstoneRatio: 0.3)!;
+        Assert.Null(index.BeginCompaction(tombstoneRatio: 0.3));
+        // Writes between the freeze and the build, during catch-up and before the switch all reach the new graph.
+        for (int i = 2000; i < 2300; i++)
+        {
+            index.Add(i, data.AsSpan(i * Dim, Dim));
+            expected[i] = i;
+        }
+        index.Add(1500, data.AsSpan(2300 * Dim, Dim));
+        expected[1500] = 2300;
+        compaction.Build(threads: 1);
+        for (long id = 1600; id < 1700; id++)
+        {
+            index.Remove(id);
+            expected.Remove(id);
+        }
+        for (int i = 2400; i < 2500; i++)
+        {
+            index.Add(i, data.AsSpan(i * Dim, Dim));
+            expected[i] = i;
+        }
+        compaction.Complete();
+
+        Assert.Equal(expected.Count, index.Count);
+        Assert.True(index.DeletedCount <= 101, $"{index.DeletedCount} deleted slots after the rebuild");
+        var vector = new float[Dim];
+        foreach ((long id, int row) in expected)
+        {
+            Assert.True(index.TryGetVector(id, vector), $"id {id} lost");
+            Assert.Equal(data.AsSpan(row * Dim, Dim).ToArray(), vector);
+        }
+        Assert.False(index.Contains(1650));
+        var ids = new long[expected.Count];
+        var rows = new float[expected.Count * Dim];
+        int n = 0;
+        foreach ((long id, int row) in expected)
+        {
+            ids[n] = id;
+            data.AsSpan(row * Dim, Dim).CopyTo(rows.AsSpan(n++ * Dim));
+        }
+        float[] queries = SyntheticVectors.Clustered(100, Dim, 10, seed: 63);
+        double recall = SyntheticVectors.Recall(index, SyntheticVectors.Exact(Dim, Metric.InnerProduct, ids, rows), queries, K);
+        Assert.True(recall >= 0.9, $"recall@10 after a compaction beside writes {recall:F4}");
+    }
+
+    [Fact]
     public void Bad_input_gets_specific_errors()
     {
         Assert.Throws<ArgumentException>(() => new HnswIndex(new HnswOptions(0)));

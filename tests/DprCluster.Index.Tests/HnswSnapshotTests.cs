@@ -32,6 +32,38 @@ public class HnswSnapshotTests
     }
 
     [Fact]
+    public void A_frozen_view_saves_the_index_as_it_was_while_adds_replacements_and_removes_go_on()
+    {
+        (HnswIndex index, float[] data) = BuildWithDeletes();
+        byte[] before = Snapshot(index);
+        int slots = index.SlotCount;
+        byte[] frozen;
+        using (HnswFrozenView view = index.Freeze())
+        {
+            // Deleted slots exist, but none may be reused while the view lives: new and replaced nodes take fresh ones.
+            for (int i = 1050; i < 1100; i++)
+            {
+                index.Add(20_000 + i, data.AsSpan(i * Dim, Dim));
+            }
+            index.Add(-300, data.AsSpan(1100 * Dim, Dim));
+            for (long id = -399; id < -350; id++)
+            {
+                index.Remove(id);
+            }
+            Assert.Equal(slots + 51, index.SlotCount);
+            using var stream = new MemoryStream();
+            view.Save(stream);
+            frozen = stream.ToArray();
+        }
+        Assert.Equal(before, frozen);
+
+        // Once the view is gone, deleted slots are reused again.
+        int grown = index.SlotCount;
+        index.Add(30_000, data.AsSpan(1101 * Dim, Dim));
+        Assert.Equal(grown, index.SlotCount);
+    }
+
+    [Fact]
     public void Round_trip_gives_identical_results_and_state()
     {
         (HnswIndex original, float[] data) = BuildWithDeletes();

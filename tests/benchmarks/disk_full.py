@@ -11,7 +11,6 @@ Needs root (it mounts a tmpfs). Loopback only, Python standard library only.
     sudo /usr/bin/python3 tests/benchmarks/disk_full.py [--size-mb 64] [--dll PATH]
 """
 import argparse
-import http.client
 import json
 import os
 import subprocess
@@ -19,7 +18,7 @@ import tempfile
 import threading
 import time
 
-from loopback import CLI_DLL, free_ports  # (tests/benchmarks/loopback.py)
+from loopback import CLI_DLL, free_ports, http_request  # (tests/benchmarks/loopback.py)
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--size-mb", type=int, default=64)
@@ -41,14 +40,7 @@ def start():
 
 
 def request(method, path, body=None, timeout=30):
-    conn = http.client.HTTPConnection("127.0.0.1", api_port, timeout=timeout)
-    try:
-        conn.request(method, path, body=None if body is None else json.dumps(body),
-                     headers={"Content-Type": "application/json"})
-        response = conn.getresponse()
-        return response.status, response.read()
-    finally:
-        conn.close()
+    return http_request(api_port, method, path, body, timeout)
 
 
 def wait_ready(deadline=120):

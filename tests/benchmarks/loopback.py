@@ -1,5 +1,7 @@
 """What the cluster benchmark scripts share: the repository's paths, free loopback ports, a Redis membership store,
 and the configuration of one silo of a multi-process Orleans cluster."""
+import http.client
+import json
 import os
 import socket
 import subprocess
@@ -62,3 +64,15 @@ def silo_settings(name, roles, api_port, silo_port, data, shard_silos, shards, r
     for section, values in (extra or {}).items():
         settings.setdefault(section, {}).update(values)
     return settings
+
+
+def http_request(port, method, path, body=None, timeout=30):
+    """One JSON request to a silo's API on loopback; returns (status, body bytes)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request(method, path, body=None if body is None else json.dumps(body),
+                     headers={"Content-Type": "application/json"})
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()

@@ -25,8 +25,8 @@ public sealed record ShardOptions(string DataDirectory, int Dimensions)
     /// <summary>When the log is forced to disk; <see cref="WalSyncMode.Always"/> makes every ack survive power loss.</summary>
     public WalSyncMode Sync { get; init; } = WalSyncMode.Always;
 
-    /// <summary>The disk the log writes to; tests replace it to inject faults.</summary>
-    public ILogDevice Device { get; init; } = FileLogDevice.Instance;
+    /// <summary>The disk the log and the snapshots write to; tests replace it to inject faults.</summary>
+    public IStorageDevice Device { get; init; } = FileStorageDevice.Instance;
 
     /// <summary>How often a read-only replica checks whether its disk takes writes again, in milliseconds.</summary>
     public int ReadOnlyRetryMs { get; init; } = 1000;

@@ -87,35 +87,4 @@ public sealed partial class ShardReplica
         contents.Passages.Remove(entry.DeletedId!);
         return true;
     }
-
-    /// <summary>
-    /// Writes a snapshot at the log's last LSN (writes wait, searches do not), keeps it and the one before, and drops
-    /// log files older than the one before: a damaged newest snapshot can always fall back.
-    /// </summary>
-    private void TakeSnapshot()
-    {
-        ShardContents data = _data!;
-        long lsn = _log!.LastLsn;
-        if (lsn == _snapshotLsn)
-        {
-            return;
-        }
-        long started = Stopwatch.GetTimestamp();
-        using Activity? span = StartSpan(DprClusterTelemetry.Spans.Snapshot);
-        data.Vectors.Compact(tombstoneRatio: 0.3);
-        string written = ShardSnapshot.Write(_directory, ShardId, data with { Lsn = lsn });
-        Interlocked.Exchange(ref _snapshotBytes, new FileInfo(written).Length);
-        long keep = _snapshotLsn;
-        foreach ((string path, long snapshotLsn) in ShardSnapshot.List(_directory))
-        {
-            if (snapshotLsn < keep)
-            {
-                File.Delete(path);
-            }
-        }
-        _log.Rotate(obsoleteThroughLsn: keep);
-        _previousSnapshotLsn = keep;
-        Interlocked.Exchange(ref _snapshotLsn, lsn);
-        ShardTelemetry.RecordSnapshot(ShardTag, started);
-    }
 }

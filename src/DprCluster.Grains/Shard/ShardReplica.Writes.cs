@@ -23,7 +23,7 @@ public sealed partial class ShardReplica
         {
             ValidatePassage(passage);
         }
-        return Enqueue(new PendingWrite(request.Passages, null, false), cancellationToken);
+        return Enqueue(new PendingWrite(request.Passages, null, null), cancellationToken);
     }
 
     /// <summary>Deletes passages; unknown ids are ignored and not counted.</summary>
@@ -38,14 +38,7 @@ public sealed partial class ShardReplica
                 throw new ClusterException(ClusterErrorCodes.InvalidRequest, problem);
             }
         }
-        return Enqueue(new PendingWrite(null, request.Ids, false), cancellationToken);
-    }
-
-    /// <summary>Writes a snapshot now (between writes) and returns once it is durable.</summary>
-    public Task SnapshotAsync(CancellationToken cancellationToken = default)
-    {
-        Serving();
-        return Enqueue(new PendingWrite(null, null, true), cancellationToken);
+        return Enqueue(new PendingWrite(null, request.Ids, null), cancellationToken);
     }
 
     private Task<ShardWriteResponse> Enqueue(PendingWrite write, CancellationToken cancellationToken)
@@ -87,7 +80,8 @@ public sealed partial class ShardReplica
 
     /// <summary>
     /// The single writer: take every queued write (up to the group size), log them in one append with one fsync,
-    /// apply them in order, acknowledge, and snapshot when enough records have accumulated.
+    /// apply them in order, acknowledge, and ask for a snapshot when enough records have accumulated. Between groups
+    /// it runs the short steps the maintenance task hands it (freezing the contents, rotating the log).
     /// </summary>
     private async Task RunWriteLoopAsync()
     {
@@ -115,6 +109,7 @@ public sealed partial class ShardReplica
             entries.Clear();
             try
             {
+                RunWriterSteps();
                 CommitGroup(group, entries);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
@@ -123,6 +118,7 @@ public sealed partial class ShardReplica
                 // (its log holds everything acknowledged; a restart recovers it).
                 _error = $"the write loop failed: {e.Message}";
                 _state = ShardState.Failed;
+                _writes.Writer.TryComplete();
                 var failure = new ClusterException(ClusterErrorCodes.ShardFailed, $"shard {ShardId}: {_error}", e);
                 foreach (PendingWrite write in group)
                 {
@@ -137,14 +133,22 @@ public sealed partial class ShardReplica
         }
     }
 
-    /// <summary>One group commit: take queued writes (bounded in count and bytes), log them, apply, acknowledge, snapshot when due.</summary>
+    /// <summary>
+    /// One group commit: take the queued writes up to the next writer step (bounded in count and bytes), log them,
+    /// apply, acknowledge, and ask for a snapshot when one is due.
+    /// </summary>
     private void CommitGroup(List<PendingWrite> group, List<WalEntry> entries)
     {
         long bytes = 0;
-        while (group.Count < _options.MaxGroupCommit && bytes < MaxGroupBytes && _writes.Reader.TryRead(out PendingWrite? write))
+        while (group.Count < _options.MaxGroupCommit && bytes < MaxGroupBytes
+            && _writes.Reader.TryPeek(out PendingWrite? next) && next.Step is null && _writes.Reader.TryRead(out PendingWrite? write))
         {
             group.Add(write);
             bytes += write.EstimatedBytes;
+        }
+        if (group.Count == 0)
+        {
+            return;
         }
         long lsn = _log!.LastLsn;
         foreach (PendingWrite write in group)
@@ -158,7 +162,6 @@ public sealed partial class ShardReplica
                 entries.Add(new WalEntry(++lsn, WalEntryKind.Delete, null, id));
             }
         }
-        bool snapshotRequested;
         using (Activity? commit = StartCommitSpan(group))
         {
             commit?.SetTag(DprClusterTelemetry.Attributes.Count, entries.Count);
@@ -166,20 +169,19 @@ public sealed partial class ShardReplica
             {
                 return;
             }
-            snapshotRequested = ApplyAndAcknowledge(group, entries);
+            ApplyAndAcknowledge(group, entries);
         }
-        if (snapshotRequested || _log.LastLsn - Interlocked.Read(ref _snapshotLsn) >= _options.SnapshotEveryRecords)
+        if (_log.LastLsn - Interlocked.Read(ref _snapshotLsn) >= _options.SnapshotEveryRecords)
         {
-            SnapshotAndAcknowledge(group);
+            RequestSnapshot(null);
         }
     }
 
-    /// <summary>Applies a logged group in order and acknowledges each write; true when one of them asked for a snapshot.</summary>
-    private bool ApplyAndAcknowledge(List<PendingWrite> group, List<WalEntry> entries)
+    /// <summary>Applies a logged group in order and acknowledges each write.</summary>
+    private void ApplyAndAcknowledge(List<PendingWrite> group, List<WalEntry> entries)
     {
         using Activity? span = StartSpan(DprClusterTelemetry.Spans.Apply);
         int next = 0;
-        bool snapshotRequested = false;
         foreach (PendingWrite write in group)
         {
             int count = (write.Upserts?.Count ?? 0) + (write.Deletes?.Count ?? 0);
@@ -188,13 +190,8 @@ public sealed partial class ShardReplica
             {
                 applied += Apply(_data!, entries[next++]) ? 1 : 0;
             }
-            snapshotRequested |= write.Snapshot;
-            if (!write.Snapshot)
-            {
-                write.Done.TrySetResult(new ShardWriteResponse(ShardId, next == 0 ? _log!.LastLsn : entries[next - 1].Lsn, applied));
-            }
+            write.Done.TrySetResult(new ShardWriteResponse(ShardId, next == 0 ? _log!.LastLsn : entries[next - 1].Lsn, applied));
         }
-        return snapshotRequested;
     }
 
     private bool TryLog(List<PendingWrite> group, List<WalEntry> entries)
@@ -227,11 +224,41 @@ public sealed partial class ShardReplica
 
     private ClusterException Refusal() => new(_refusalCode, $"shard {ShardId}: {_error}");
 
+    /// <summary>Refuses the queued writes of a read-only replica; its writer steps still run (reads need no disk).</summary>
     private void RefuseQueued()
     {
         while (_writes.Reader.TryRead(out PendingWrite? write))
         {
-            write.Done.TrySetException(Refusal());
+            if (write.Step is null)
+            {
+                write.Done.TrySetException(Refusal());
+            }
+            else
+            {
+                RunWriterStep(write);
+            }
+        }
+    }
+
+    /// <summary>Runs the writer steps at the head of the queue (each between two group commits).</summary>
+    private void RunWriterSteps()
+    {
+        while (_writes.Reader.TryPeek(out PendingWrite? next) && next.Step is not null && _writes.Reader.TryRead(out PendingWrite? step))
+        {
+            RunWriterStep(step);
+        }
+    }
+
+    private void RunWriterStep(PendingWrite step)
+    {
+        try
+        {
+            step.Step!();
+            step.Done.TrySetResult(new ShardWriteResponse(ShardId, _log!.LastLsn, 0));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            step.Done.TrySetException(e);
         }
     }
 
@@ -251,39 +278,15 @@ public sealed partial class ShardReplica
         _state = ShardState.Serving;
     }
 
-    private void SnapshotAndAcknowledge(List<PendingWrite> group)
-    {
-        try
-        {
-            TakeSnapshot();
-            foreach (PendingWrite write in group)
-            {
-                if (write.Snapshot)
-                {
-                    write.Done.TrySetResult(new ShardWriteResponse(ShardId, _log!.LastLsn, 0));
-                }
-            }
-        }
-        catch (IOException e)
-        {
-            // A failed snapshot loses nothing (the log still has every record); writes go on.
-            foreach (PendingWrite write in group)
-            {
-                if (write.Snapshot)
-                {
-                    write.Done.TrySetException(new ClusterException(ClusterErrorCodes.Internal, $"snapshot failed: {e.Message}", e));
-                }
-            }
-        }
-    }
-
-    private sealed class PendingWrite(IReadOnlyList<EncodedPassage>? upserts, IReadOnlyList<string>? deletes, bool snapshot)
+    /// <summary>A write for the writer's queue, or (with <see cref="Step"/>) a short step to run between two group commits.</summary>
+    private sealed class PendingWrite(IReadOnlyList<EncodedPassage>? upserts, IReadOnlyList<string>? deletes, Action? step)
     {
         public IReadOnlyList<EncodedPassage>? Upserts { get; } = upserts;
 
         public IReadOnlyList<string>? Deletes { get; } = deletes;
 
-        public bool Snapshot { get; } = snapshot;
+        /// <summary>Runs on the writer, which has applied everything before it and nothing after.</summary>
+        public Action? Step { get; } = step;
 
         /// <summary>Roughly the log bytes of the write (UTF-16 lengths as UTF-8 upper bounds, and the vectors).</summary>
         public long EstimatedBytes

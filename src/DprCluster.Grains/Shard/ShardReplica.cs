@@ -13,7 +13,8 @@ namespace DprCluster.Grains.Shard;
 /// One replica of one shard: <see cref="HnswIndex"/> of passage vectors, <see cref="Bm25Index"/> postings and a
 /// <see cref="PassageStore"/>, behind a <see cref="WriteAheadLog"/> with snapshots. Writes go through one loop that
 /// takes every queued write, logs them with one write and one fsync (group commit), applies them in order and only
-/// then acknowledges: an ack is durable and visible to the next search. Searches never wait for writes or snapshots.
+/// then acknowledges: an ack is durable and visible to the next search. Searches never wait for writes or snapshots,
+/// and writes wait for neither snapshots nor compaction: those run beside the writer on frozen views.
 /// This is the engine; <see cref="ShardReplicaGrain"/> is its grain façade and <see cref="ShardStore"/> owns it.
 /// </summary>
 public sealed partial class ShardReplica : IAsyncDisposable
@@ -67,6 +68,7 @@ public sealed partial class ShardReplica : IAsyncDisposable
             Recover();
             _state = ShardState.Serving;
             _writeLoop = Task.Run(RunWriteLoopAsync, CancellationToken.None);
+            _maintenance = Task.Run(RunMaintenanceAsync, CancellationToken.None);
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {
@@ -135,6 +137,8 @@ public sealed partial class ShardReplica : IAsyncDisposable
         _writes.Writer.TryComplete();
         await _writeLoop.ConfigureAwait(false);
         await _stopping.CancelAsync().ConfigureAwait(false);
+        _maintenanceRequests.Writer.TryComplete();
+        await _maintenance.ConfigureAwait(false);
         await _recallProbe.DrainAsync().ConfigureAwait(false);
         _log?.Dispose();
         _data?.Postings.Dispose();

@@ -75,6 +75,9 @@ public static class DprClusterTelemetry
         /// <summary>Writing a snapshot.</summary>
         public const string Snapshot = "shard.snapshot";
 
+        /// <summary>A graph compaction beside the writer.</summary>
+        public const string Compaction = "shard.compaction";
+
         /// <summary>One log append (write and fsync).</summary>
         public const string WalAppend = "wal.append";
 
@@ -132,6 +135,15 @@ public static class DprClusterTelemetry
 
         /// <summary>Histogram, seconds: writing one snapshot.</summary>
         public const string SnapshotDuration = "dprcluster.snapshot.duration";
+
+        /// <summary>Histogram, seconds: how long the writer paused to freeze the contents for one snapshot.</summary>
+        public const string SnapshotWriterPause = "dprcluster.snapshot.writer_pause";
+
+        /// <summary>Counter: snapshots that failed (nothing is lost; the log keeps every record).</summary>
+        public const string SnapshotFailures = "dprcluster.snapshot.failures";
+
+        /// <summary>Histogram, seconds: one graph compaction, run beside the writer.</summary>
+        public const string CompactionDuration = "dprcluster.compaction.duration";
 
         /// <summary>Gauge, bytes: size of a shard replica's newest snapshot.</summary>
         public const string SnapshotSize = "dprcluster.snapshot.size";

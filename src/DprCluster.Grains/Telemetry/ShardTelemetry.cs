@@ -28,7 +28,18 @@ internal static class ShardTelemetry
         tags: null, new InstrumentAdvice<double> { HistogramBucketBoundaries = RecallBuckets });
 
     private static readonly Histogram<double> SnapshotDuration = Meter.CreateHistogram(Metrics.SnapshotDuration, "s",
-        "Duration of writing one shard snapshot (compaction included).", tags: null,
+        "Duration of writing one shard snapshot, beside the writer.", tags: null,
+        new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
+
+    private static readonly Histogram<double> SnapshotWriterPause = Meter.CreateHistogram(Metrics.SnapshotWriterPause, "s",
+        "How long the writer paused to freeze a shard's contents for one snapshot.", tags: null,
+        new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
+
+    private static readonly Counter<long> SnapshotFailures = Meter.CreateCounter<long>(Metrics.SnapshotFailures, "{snapshot}",
+        "Snapshots that failed; nothing is lost (the log keeps every record) and the next one retries.");
+
+    private static readonly Histogram<double> CompactionDuration = Meter.CreateHistogram(Metrics.CompactionDuration, "s",
+        "Duration of one HNSW graph rebuild, beside the writer.", tags: null,
         new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
 
     private static readonly Counter<long> WriteFailures = Meter.CreateCounter<long>(Metrics.WalWriteFailures, "{append}",
@@ -71,6 +82,14 @@ internal static class ShardTelemetry
 
     public static void RecordSnapshot(KeyValuePair<string, object?> shard, long started) =>
         SnapshotDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, shard);
+
+    public static void RecordWriterPause(KeyValuePair<string, object?> shard, long started) =>
+        SnapshotWriterPause.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, shard);
+
+    public static void RecordSnapshotFailure(KeyValuePair<string, object?> shard) => SnapshotFailures.Add(1, shard);
+
+    public static void RecordCompaction(KeyValuePair<string, object?> shard, long started) =>
+        CompactionDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, shard);
 
     private static List<Measurement<long>> Observe(Func<ShardReplica, long> read)
     {

@@ -13,7 +13,7 @@ internal sealed unsafe partial class HnswGraph
         Remove(id);
         int slot;
         BlockTable table;
-        if (_freeSlots.TryPop(out slot))
+        if (!ReuseSuspended && _freeSlots.TryPop(out slot))
         {
             table = _table;
             DetachForReuse<TDistance>(table, slot, context);

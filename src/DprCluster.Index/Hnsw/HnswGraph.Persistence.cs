@@ -11,53 +11,8 @@ internal sealed unsafe partial class HnswGraph
     /// <summary>Version 1: header, then ids, levels, flags, vectors, level-0 lists, upper lists, each with a CRC32C.</summary>
     private const int FormatVersion = 1;
 
-    /// <summary>Writes the graph; the caller keeps writers out for the duration.</summary>
-    public void Save(Stream stream)
-    {
-        var writer = new ChecksummedWriter(stream);
-        BlockTable table = _table;
-        int count = _count;
-        long entry = _entry;
-
-        writer.WriteHeader(Magic, FormatVersion);
-        writer.WriteInt32((int)Options.Metric);
-        writer.WriteInt32(Dimensions);
-        writer.WriteInt32(M);
-        writer.WriteInt32(Options.EfConstruction);
-        writer.WriteInt32(Options.EfSearch);
-        writer.WriteInt32(Options.Seed);
-        writer.WriteInt32(count);
-        writer.WriteInt32(_deletedCount);
-        writer.WriteInt32(EntrySlot(entry));
-        writer.WriteInt32(EntryLevel(entry));
-        writer.EndSection();
-
-        ForEachBlockRun(count, (block, n) => writer.Write<long>(table.Blocks[block].Ids.AsSpan(0, n)));
-        writer.EndSection();
-        ForEachBlockRun(count, (block, n) => writer.Write<byte>(table.Blocks[block].Levels.AsSpan(0, n)));
-        writer.EndSection();
-        ForEachBlockRun(count, (block, n) => writer.Write<byte>(table.Blocks[block].Flags.AsSpan(0, n)));
-        writer.EndSection();
-        ForEachBlockRun(count, (block, n) => writer.Write<float>(table.Blocks[block].Vectors.AsSpan(0, n * Dimensions)));
-        writer.EndSection();
-        for (int slot = 0; slot < count; slot++)
-        {
-            writer.Write(new ReadOnlySpan<int>(ListOf(table, slot, 0) + 1, M0 + 1));
-        }
-        writer.EndSection();
-        for (int slot = 0; slot < count; slot++)
-        {
-            int level = LevelOf(table, slot);
-            for (int layer = 1; layer <= level; layer++)
-            {
-                writer.Write(new ReadOnlySpan<int>(ListOf(table, slot, layer) + 1, M + 1));
-            }
-        }
-        writer.EndSection();
-    }
-
     /// <summary>
-    /// Reads a graph written by <see cref="Save"/>, streaming each section straight into node storage (no second
+    /// Reads a graph written by <see cref="Save(Stream, HnswFrozenView)"/>, streaming each section straight into node storage (no second
     /// copy of the index in memory), then checks that every link, level and id makes sense.
     /// </summary>
     public static HnswGraph Load(Stream stream, string source)

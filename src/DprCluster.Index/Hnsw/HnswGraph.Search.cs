@@ -84,7 +84,7 @@ internal sealed unsafe partial class HnswGraph
         return found;
     }
 
-    private long IdOf(BlockTable table, int slot) => table.Blocks[slot >> _blockShift].Ids[slot & _blockMask];
+    internal long IdOf(BlockTable table, int slot) => table.Blocks[slot >> _blockShift].Ids[slot & _blockMask];
 
     /// <summary>Greedy walk from <paramref name="start"/> on each layer above <paramref name="targetLevel"/>.</summary>
     private int DescendToLevel<TDistance>(BlockTable table, float* q, int start, int fromLevel, int targetLevel, SearchContext context)

@@ -6,14 +6,13 @@ public sealed partial class HnswIndex
 {
     /// <summary>
     /// Writes a snapshot: magic, format version, parameters and counts, then ids, levels, flags, vectors and
-    /// neighbour lists, each section followed by its CRC32C. Searches go on meanwhile; writes wait.
+    /// neighbour lists, each section followed by its CRC32C. It writes a <see cref="Freeze">frozen view</see>, so
+    /// searches and writes go on meanwhile.
     /// </summary>
     public void Save(Stream stream)
     {
-        lock (_writeLock)
-        {
-            _graph.Save(stream);
-        }
+        using HnswFrozenView view = Freeze();
+        view.Save(stream);
     }
 
     /// <summary>

@@ -4,8 +4,8 @@ namespace DprCluster.Index.Hnsw;
 
 /// <summary>
 /// Hierarchical navigable small-world graph index (Malkov &amp; Yashunin, 2018) over float32 vectors with 64-bit ids.
-/// Searches run concurrently with each other and with writes; writes (add, replace, remove, compact, save) are
-/// serialised. Inner product is searched directly on the graph, as FAISS does; cosine normalises on the way in.
+/// Searches run concurrently with each other and with writes; writes (add, replace, remove) are serialised, while saving
+/// and compaction work on a <see cref="HnswFrozenView"/> beside them. Inner product is searched directly on the graph, as FAISS does; cosine normalises on the way in.
 /// </summary>
 public sealed partial class HnswIndex : IVectorIndex
 {
@@ -62,6 +62,7 @@ public sealed partial class HnswIndex : IVectorIndex
         lock (_writeLock)
         {
             HnswGraph graph = _graph;
+            Journal(id, vector);
             SearchContext context = _contexts.Rent();
             try
             {
@@ -104,7 +105,7 @@ public sealed partial class HnswIndex : IVectorIndex
         lock (_writeLock)
         {
             HnswGraph graph = _graph;
-            if (graph.DeletedCount == 0 && AllNewAndDistinct(graph, ids))
+            if (graph.DeletedCount == 0 && _journal is null && AllNewAndDistinct(graph, ids))
             {
                 if (Metric == Metric.L2)
                 {
@@ -129,6 +130,7 @@ public sealed partial class HnswIndex : IVectorIndex
     {
         lock (_writeLock)
         {
+            _journal?.Add((id, null));
             return _graph.Remove(id);
         }
     }

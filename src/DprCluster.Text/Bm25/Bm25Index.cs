@@ -173,10 +173,19 @@ public sealed class Bm25Index : IDisposable
     public void WriteTo(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        Freeze().WriteTo(stream);
+    }
+
+    /// <summary>
+    /// The index as it is now, for writing out while writes and searches go on: holds the write lock only to copy a
+    /// few bytes per term and per document.
+    /// </summary>
+    public Bm25FrozenView Freeze()
+    {
         _lock.EnterReadLock();
         try
         {
-            Bm25IndexFile.Write(stream, Analyzer.Options, Parameters, _index);
+            return new Bm25FrozenView(Analyzer.Options, Parameters, _index.Freeze());
         }
         finally
         {

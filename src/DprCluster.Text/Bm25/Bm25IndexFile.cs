@@ -18,7 +18,7 @@ internal static class Bm25IndexFile
     private const int HeaderLength = 32;
     private static ReadOnlySpan<byte> Magic => "DPRCBM25"u8;
 
-    public static void Write(Stream stream, EnglishAnalyzerOptions analyzer, Bm25Parameters parameters, InvertedIndex index)
+    public static void Write(Stream stream, EnglishAnalyzerOptions analyzer, Bm25Parameters parameters, InvertedIndexView index)
     {
         var payload = new PayloadWriter();
         payload.WriteString(analyzer.Signature);
@@ -50,12 +50,12 @@ internal static class Bm25IndexFile
         payload.WriteVarint((ulong)liveTerms);
         for (int t = 0; t < index.TermCount; t++)
         {
-            PostingList postings = index.PostingsOf(t);
+            InvertedIndexView.Term postings = index.PostingsOf(t);
             if (postings.LiveDocumentFrequency == 0)
             {
                 continue;
             }
-            payload.WriteString(index.Term(t));
+            payload.WriteString(index.TermName(t));
             payload.WriteVarint((ulong)postings.LiveDocumentFrequency);
             int previous = -1;
             for (int i = 0; i < postings.Count; i++)

@@ -136,6 +136,18 @@ internal sealed class InvertedIndex
         return true;
     }
 
+    /// <summary>The index as it is now; the caller keeps writers out for the duration of this call.</summary>
+    public InvertedIndexView Freeze()
+    {
+        var postings = new InvertedIndexView.Term[_termCount];
+        for (int t = 0; t < _termCount; t++)
+        {
+            PostingList list = _postings[t];
+            postings[t] = new InvertedIndexView.Term(list.Documents, list.Frequencies, list.Count, list.LiveDocumentFrequency);
+        }
+        return new InvertedIndexView(_documentIds[.._documentSlots], _lengths, _terms, postings);
+    }
+
     /// <summary>
     /// Renumbers live documents densely (keeping their order), drops postings of deleted documents and terms no live
     /// document uses, and rebuilds the score-bound skylines.

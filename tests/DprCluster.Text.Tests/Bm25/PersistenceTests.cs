@@ -30,6 +30,29 @@ public class PersistenceTests
     }
 
     [Fact]
+    public void A_frozen_view_writes_the_index_as_it_was_while_upserts_deletes_and_compactions_go_on()
+    {
+        Bm25Index index = BuildWithDeletes();
+        byte[] before = Serialize(index);
+        Bm25FrozenView view = index.Freeze();
+        var corpus = new SyntheticCorpus(seed: 14, documents: 300);
+        foreach ((string id, string[] terms) in corpus.Documents)
+        {
+            index.Upsert("new-" + id, string.Join(' ', terms));
+        }
+        index.Upsert("extra", "replaced text entirely");
+        // Deleting every original passage leaves most postings dead, so the index compacts itself under the view.
+        foreach ((string id, _) in new SyntheticCorpus(seed: 13, documents: 600).Documents)
+        {
+            index.Delete(id);
+        }
+        using var stream = new MemoryStream();
+        view.WriteTo(stream);
+        Assert.Equal(before, stream.ToArray());
+        Assert.NotEqual(before, Serialize(index));
+    }
+
+    [Fact]
     public void RoundTripPreservesSettingsStatisticsAndResults()
     {
         using Bm25Index original = BuildWithDeletes();

@@ -54,13 +54,8 @@ public sealed class PassageStore
     /// <summary>The passage with graph key <paramref name="key"/>, or null (deleted meanwhile).</summary>
     public Passage? GetByKey(long key) => _byKey.TryGetValue(key, out StoredPassage? stored) ? stored.Passage : null;
 
-    /// <summary>Every stored passage with its key, in key order (for snapshots).</summary>
-    public IEnumerable<StoredPassage> InKeyOrder()
-    {
-        var all = new List<StoredPassage>(_byKey.Values);
-        all.Sort((a, b) => a.Key.CompareTo(b.Key));
-        return all;
-    }
+    /// <summary>Every stored passage with its key, in no particular order: a copy of references (passages are immutable).</summary>
+    public List<StoredPassage> Freeze() => [.. _byKey.Values];
 
     /// <summary>Restores a passage read from a snapshot.</summary>
     internal void Restore(StoredPassage stored)

@@ -33,21 +33,27 @@ public static class ShardSnapshot
         return found;
     }
 
-    /// <summary>Writes <paramref name="state"/> atomically into <paramref name="directory"/>; returns the file's path.</summary>
-    public static string Write(string directory, int shardId, ShardContents state)
+    /// <summary>
+    /// Writes <paramref name="state"/> atomically into <paramref name="directory"/> through <paramref name="device"/>;
+    /// returns the file's path. Runs beside the writer: it reads only the frozen view.
+    /// </summary>
+    public static string Write(IStorageDevice device, string directory, int shardId, ShardContentsView state)
     {
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentNullException.ThrowIfNull(state);
         string path = Path.Combine(directory, FileName(state.Lsn));
         string temporary = path + ".tmp";
         try
         {
-            using (var file = new FileStream(temporary, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 20))
+            using (FileStream file = device.CreateSnapshot(temporary))
             {
                 var writer = new ChecksummedWriter(file);
                 writer.WriteHeader(Magic, FormatVersion);
                 writer.WriteInt32(shardId);
                 writer.WriteInt64(state.Lsn);
-                writer.WriteInt64(state.Passages.NextKey);
-                List<StoredPassage> passages = [.. state.Passages.InKeyOrder()];
+                writer.WriteInt64(state.NextKey);
+                List<StoredPassage> passages = state.Passages;
+                passages.Sort(static (a, b) => a.Key.CompareTo(b.Key));
                 writer.WriteInt32(passages.Count);
                 writer.EndSection();
                 foreach (StoredPassage stored in passages)

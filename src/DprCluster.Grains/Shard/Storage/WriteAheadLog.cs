@@ -13,7 +13,7 @@ namespace DprCluster.Grains.Shard.Storage;
 /// of the newest file — is truncated with a warning; a bad length or checksum with a valid record after it, or damage
 /// in an older file, is a <see cref="WalCorruptException"/> naming the file and offset. An append that fails is cut
 /// back off the file (<see cref="WalAppendException"/>), so a failed write never leaves a half record for the next one
-/// to follow. Bytes go through an <see cref="ILogDevice"/>. Single writer.
+/// to follow. Bytes go through an <see cref="IStorageDevice"/>. Single writer.
 /// </summary>
 public sealed class WriteAheadLog : IDisposable
 {
@@ -28,14 +28,14 @@ public sealed class WriteAheadLog : IDisposable
 
     private readonly string _directory;
     private readonly WalSyncMode _sync;
-    private readonly ILogDevice _device;
+    private readonly IStorageDevice _device;
     private readonly TagList _tags;
     private ILogFile _file;
     private long _goodLength;
     private bool _tailDirty;
     private byte[] _buffer = new byte[1 << 16];
 
-    private WriteAheadLog(string directory, WalSyncMode sync, ILogDevice device, ILogFile file, long lastLsn, int? shardId)
+    private WriteAheadLog(string directory, WalSyncMode sync, IStorageDevice device, ILogFile file, long lastLsn, int? shardId)
     {
         _directory = directory;
         _sync = sync;
@@ -72,9 +72,9 @@ public sealed class WriteAheadLog : IDisposable
     /// <paramref name="warn"/> hears about truncated tails; <paramref name="device"/> defaults to the real disk.
     /// </summary>
     public static WriteAheadLog Open(string directory, long afterLsn, WalSyncMode sync, Action<WalEntry> apply, int? shardId = null,
-        ILogDevice? device = null, Action<string>? warn = null)
+        IStorageDevice? device = null, Action<string>? warn = null)
     {
-        device ??= FileLogDevice.Instance;
+        device ??= FileStorageDevice.Instance;
         Directory.CreateDirectory(directory);
         List<(string Path, long Lsn)> files = ListFiles(directory);
         long last = afterLsn;
@@ -202,7 +202,7 @@ public sealed class WriteAheadLog : IDisposable
         }
     }
 
-    private static ILogFile Create(ILogDevice device, string directory, long firstLsn)
+    private static ILogFile Create(IStorageDevice device, string directory, long firstLsn)
     {
         string path = Path.Combine(directory, Names.Format(firstLsn));
         ILogFile file = device.Create(path);

@@ -4,9 +4,9 @@ namespace DprCluster.Grains.Tests;
 
 /// <summary>
 /// The real disk with faults switched on by the test: a full disk (every write and probe fails with ENOSPC after
-/// writing part of its bytes, as a short write would), or one failing fsync.
+/// writing part of its bytes, as a short write would), one failing fsync, or snapshots that stall until released.
 /// </summary>
-internal sealed class FaultyLogDevice : ILogDevice
+internal sealed class FaultyStorageDevice : IStorageDevice
 {
     private const int NoSpace = 28;
 
@@ -25,6 +25,12 @@ internal sealed class FaultyLogDevice : ILogDevice
     /// <summary>Faults injected so far.</summary>
     public int Faults;
 
+    /// <summary>When set, a snapshot waits for this gate before its file is created.</summary>
+    public SemaphoreSlim? SnapshotGate;
+
+    /// <summary>Snapshots that have reached <see cref="SnapshotGate"/>.</summary>
+    public int SnapshotsStarted;
+
     private bool Roll()
     {
         lock (this)
@@ -38,9 +44,20 @@ internal sealed class FaultyLogDevice : ILogDevice
         }
     }
 
-    public ILogFile Create(string path) => new File(this, FileLogDevice.Instance.Create(path));
+    public ILogFile Create(string path) => new File(this, FileStorageDevice.Instance.Create(path));
 
-    public ILogFile OpenAppend(string path) => new File(this, FileLogDevice.Instance.OpenAppend(path));
+    public ILogFile OpenAppend(string path) => new File(this, FileStorageDevice.Instance.OpenAppend(path));
+
+    public FileStream CreateSnapshot(string path)
+    {
+        Interlocked.Increment(ref SnapshotsStarted);
+        SnapshotGate?.Wait();
+        if (DiskFull)
+        {
+            throw new IOException("No space left on device", NoSpace);
+        }
+        return FileStorageDevice.Instance.CreateSnapshot(path);
+    }
 
     public void ProbeWrite(string directory, int bytes)
     {
@@ -48,10 +65,10 @@ internal sealed class FaultyLogDevice : ILogDevice
         {
             throw new IOException("No space left on device", NoSpace);
         }
-        FileLogDevice.Instance.ProbeWrite(directory, bytes);
+        FileStorageDevice.Instance.ProbeWrite(directory, bytes);
     }
 
-    private sealed class File(FaultyLogDevice device, ILogFile inner) : ILogFile
+    private sealed class File(FaultyStorageDevice device, ILogFile inner) : ILogFile
     {
         public long Length => inner.Length;
 

@@ -1,12 +1,12 @@
 namespace DprCluster.Grains.Shard.Storage;
 
-/// <summary>The real disk: log files are <see cref="FileStream"/>s without buffering of their own.</summary>
-public sealed class FileLogDevice : ILogDevice
+/// <summary>The real disk: log files are <see cref="FileStream"/>s without buffering of their own; snapshots buffer 1 MiB.</summary>
+public sealed class FileStorageDevice : IStorageDevice
 {
     /// <summary>The one instance.</summary>
-    public static FileLogDevice Instance { get; } = new();
+    public static FileStorageDevice Instance { get; } = new();
 
-    private FileLogDevice()
+    private FileStorageDevice()
     {
     }
 
@@ -15,6 +15,9 @@ public sealed class FileLogDevice : ILogDevice
 
     /// <inheritdoc />
     public ILogFile OpenAppend(string path) => new File(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, 1, FileOptions.None));
+
+    /// <inheritdoc />
+    public FileStream CreateSnapshot(string path) => new(path, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 20);
 
     /// <inheritdoc />
     public void ProbeWrite(string directory, int bytes)

@@ -1,11 +1,15 @@
 namespace DprCluster.Grains.Shard.Storage;
 
 /// <summary>
-/// Where the write-ahead log's bytes go: the files it appends to and a probe of whether the disk takes writes. The seam
-/// lets fault tests replace the disk (short writes, ENOSPC, failed fsyncs) without touching the log's logic.
+/// Where a shard replica's bytes go: the log files it appends to, the snapshot files it writes, and a probe of whether
+/// the disk takes writes. The seam lets fault tests replace the disk (short writes, ENOSPC, failed fsyncs, a snapshot
+/// that stalls) without touching the log's or the snapshot's logic.
 /// </summary>
-public interface ILogDevice
+public interface IStorageDevice
 {
+    /// <summary>Creates (or replaces) the snapshot temporary <paramref name="path"/> for writing and seeking.</summary>
+    FileStream CreateSnapshot(string path);
+
     /// <summary>Creates <paramref name="path"/> for appending (it must not exist).</summary>
     ILogFile Create(string path);
 
