@@ -32,12 +32,14 @@ public sealed class MessageSerializationTests : IAsyncLifetime
         Assert.Equal(3, copy.Statistics!.DocumentFrequencies["ocean"]);
         Assert.Equal((7, 64), (copy.K, copy.Ef));
 
-        var response = new SearchResponse([new PassageHit("p", 0.25f, "T", "text", 3, metadata)], 1.5, new StageTimings(1, 2, 3, 4), true, [2]);
+        var response = new SearchResponse([new PassageHit("p", 0.25f, "T", "text", 3, metadata)], 1.5, new StageTimings(1, 2, 3, 4), true, [2],
+            [new ShardCallTiming(0, 1, "silo-a", 2.5)]);
         SearchResponse back = RoundTrip(response);
         Assert.Equal("en", back.Hits[0].Metadata!["lang"]);
         Assert.Equal((0.25f, 3), (back.Hits[0].Score, back.Hits[0].Shard));
         Assert.Equal(response.Timings, back.Timings);
         Assert.Equal([2], back.FailedShards);
+        Assert.Equal(response.ShardTimings[0], Assert.Single(back.ShardTimings));
         Assert.Equal(new SearchRequest("q", 5, SearchMode.Hybrid, 99, FusionMethod.Linear), RoundTrip(new SearchRequest("q", 5, SearchMode.Hybrid, 99, FusionMethod.Linear)));
     }
 

@@ -82,4 +82,39 @@ public class VectorKernelsTests
         }
         return v;
     }
+
+    [Fact]
+    public void Principal_components_recover_a_plane_hidden_in_more_dimensions()
+    {
+        // Points spread 10:1 along two orthogonal directions of a 16-d space, plus a constant offset.
+        var random = new Random(5);
+        var a = new float[16];
+        var b = new float[16];
+        a[3] = 0.6f; a[7] = 0.8f;
+        b[1] = 1f;
+        var rows = new List<float[]>();
+        var truth = new List<(float, float)>();
+        for (int i = 0; i < 50; i++)
+        {
+            float u = (float)(random.NextDouble() * 20 - 10), v = (float)(random.NextDouble() * 2 - 1);
+            var row = new float[16];
+            for (int j = 0; j < 16; j++)
+            {
+                row[j] = 5 + u * a[j] + v * b[j];
+            }
+            rows.Add(row);
+            truth.Add((u, v));
+        }
+        (float[] coordinates, float[] explained) = PrincipalComponents.Project2D(rows);
+        Assert.True(explained[0] > 0.95 && explained[0] + explained[1] > 0.999, $"explained {explained[0]} + {explained[1]}");
+        // Pairwise distances in the projection equal those in the plane (axes may flip sign).
+        for (int i = 1; i < rows.Count; i++)
+        {
+            double projected = Math.Sqrt(Square(coordinates[0] - coordinates[2 * i]) + Square(coordinates[1] - coordinates[2 * i + 1]));
+            double actual = Math.Sqrt(Square(truth[0].Item1 - truth[i].Item1) + Square(truth[0].Item2 - truth[i].Item2));
+            Assert.Equal(actual, projected, 2);
+        }
+    }
+
+    private static double Square(double x) => x * x;
 }

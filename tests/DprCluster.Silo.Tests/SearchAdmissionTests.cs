@@ -93,7 +93,7 @@ public sealed class SearchAdmissionTests : IAsyncLifetime
             {
                 await Task.Delay(TimeSpan.FromSeconds(3), CancellationToken.None);
             }
-            return new SearchResponse([new PassageHit("p", 1f, "t", "text", 0, null)], 1, new StageTimings(0, 0, 0, 0), false, []);
+            return new SearchResponse([new PassageHit("p", 1f, "t", "text", 0, null)], 1, new StageTimings(0, 0, 0, 0), false, [], []);
         }
 
         public Task<UpsertResponse> UpsertAsync(Passage[] passages, CancellationToken cancellationToken) => throw new NotSupportedException();
@@ -103,5 +103,8 @@ public sealed class SearchAdmissionTests : IAsyncLifetime
         public Task<Passage?> GetAsync(string id, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<ClusterStatus> GetClusterAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<ProjectionResponse> ProjectAsync(ProjectionRequest request, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
     }
 }

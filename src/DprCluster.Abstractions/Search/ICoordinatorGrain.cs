@@ -18,6 +18,9 @@ public interface ICoordinatorGrain : IGrainWithIntegerKey
     /// <summary>A passage from a live replica of its shard, or null.</summary>
     Task<Passage?> GetAsync(string id, CancellationToken cancellationToken);
 
+    /// <summary>A 2-D principal-component picture of a question, its hits, judged passages and a sample of passages.</summary>
+    Task<ProjectionResponse> ProjectAsync(ProjectionRequest request, CancellationToken cancellationToken);
+
     /// <summary>Silos, shards, replicas and their counts and states.</summary>
     Task<ClusterStatus> GetClusterAsync(CancellationToken cancellationToken);
 }

@@ -44,19 +44,33 @@ public sealed record StageTimings(
     [property: Id(2)] double ShardsMs,
     [property: Id(3)] double MergeMs);
 
+/// <summary>Which replica of a shard answered a search, and how long the call took.</summary>
+/// <param name="Shard">The shard.</param>
+/// <param name="Replica">The replica that answered.</param>
+/// <param name="Silo">The silo that holds it.</param>
+/// <param name="Ms">Milliseconds from the call to its answer (failed attempts on other replicas included).</param>
+[GenerateSerializer, Immutable, Alias("dpr.ShardCallTiming")]
+public sealed record ShardCallTiming(
+    [property: Id(0)] int Shard,
+    [property: Id(1)] int Replica,
+    [property: Id(2)] string Silo,
+    [property: Id(3)] double Ms);
+
 /// <summary>A search's answer. <see cref="Partial"/> is true when some shard had no live replica.</summary>
 /// <param name="Hits">Ranked hits, best first.</param>
 /// <param name="TookMs">Coordinator time.</param>
 /// <param name="Timings">Per-stage times.</param>
 /// <param name="Partial">Some shard did not answer.</param>
 /// <param name="FailedShards">The shards that did not answer.</param>
+/// <param name="ShardTimings">Per shard that answered the search: the replica and its latency.</param>
 [GenerateSerializer, Immutable, Alias("dpr.SearchResponse")]
 public sealed record SearchResponse(
     [property: Id(0)] PassageHit[] Hits,
     [property: Id(1)] double TookMs,
     [property: Id(2)] StageTimings Timings,
     [property: Id(3)] bool Partial,
-    [property: Id(4)] int[] FailedShards);
+    [property: Id(4)] int[] FailedShards,
+    [property: Id(5)] ShardCallTiming[] ShardTimings);
 
 /// <summary>Outcome of a batch upsert: every passage durable on every (or a quorum of) replica(s).</summary>
 /// <param name="Upserted">Passages now stored as sent: written, or found already stored unchanged.</param>

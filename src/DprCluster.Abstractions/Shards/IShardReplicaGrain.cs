@@ -25,6 +25,9 @@ public interface IShardReplicaGrain : IGrainWithStringKey
     /// <summary>The stored passages of <paramref name="ids"/>, in order; null where one is absent.</summary>
     Task<Passage?[]> FetchAsync(string[] ids, CancellationToken cancellationToken);
 
+    /// <summary>Stored passages with their vectors: those of <see cref="ShardVectorsRequest.Ids"/> and a random sample.</summary>
+    Task<ShardVector[]> VectorsAsync(ShardVectorsRequest request, CancellationToken cancellationToken);
+
     /// <summary>A stored passage, or null.</summary>
     Task<Passage?> GetAsync(string id, CancellationToken cancellationToken);
 

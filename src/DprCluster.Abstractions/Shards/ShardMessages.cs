@@ -118,3 +118,17 @@ public sealed record ShardStats(
     [property: Id(5)] long SnapshotLsn,
     [property: Id(6)] long WalBytes,
     [property: Id(7)] string? Error);
+
+/// <summary>Stored vectors to read from one shard: named passages and a random sample.</summary>
+/// <param name="Ids">Passages wanted by id (absent ones are skipped).</param>
+/// <param name="Sample">Further passages drawn at random.</param>
+/// <param name="Seed">Seed of the draw, so a console redraws the same sample.</param>
+[GenerateSerializer, Immutable, Alias("dpr.ShardVectorsRequest")]
+public sealed record ShardVectorsRequest([property: Id(0)] string[] Ids, [property: Id(1)] int Sample, [property: Id(2)] int Seed);
+
+/// <summary>A stored passage with its vector.</summary>
+/// <param name="Passage">The passage.</param>
+/// <param name="Vector">Its stored vector.</param>
+/// <param name="Sampled">True when drawn at random rather than asked for by id.</param>
+[GenerateSerializer, Immutable, Alias("dpr.ShardVector")]
+public sealed record ShardVector([property: Id(0)] Passage Passage, [property: Id(1)] float[] Vector, [property: Id(2)] bool Sampled);

@@ -87,7 +87,7 @@ public sealed partial class CoordinatorGrain : Grain, ICoordinatorGrain
             int depth = request.Mode == SearchMode.Hybrid ? Math.Min(_options.MaxK, Math.Max(request.K, _options.HybridDepth)) : request.K;
             // Ids and scores only: of the S x depth candidates, only the final k are fetched with their text.
             var shardRequest = new ShardSearchRequest(vector, terms, statistics, depth, request.Ef ?? 0, IdsOnly: true);
-            var answeredBy = new int[Placement.ShardCount];
+            var answeredBy = new ShardCallTiming?[Placement.ShardCount];
             ShardSearchResponse?[] responses = await ScatterAsync(CoordinatorTelemetry.Search,
                 (grain, token) => grain.SearchAsync(shardRequest, token), failed, cancellationToken, answeredBy);
             long scattered = Stopwatch.GetTimestamp();
@@ -108,7 +108,15 @@ public sealed partial class CoordinatorGrain : Grain, ICoordinatorGrain
             span?.SetTag(nameof(partial), partial);
             var timings = new StageTimings(Ms(started, encoded), Ms(encoded, gathered), Ms(gathered, scattered) + Ms(merged, fetched),
                 Ms(scattered, merged));
-            return new SearchResponse([.. hits], Ms(started, fetched), timings, partial, [.. failed]);
+            var shardTimings = new List<ShardCallTiming>(answeredBy.Length);
+            foreach (ShardCallTiming? answer in answeredBy)
+            {
+                if (answer is not null)
+                {
+                    shardTimings.Add(answer);
+                }
+            }
+            return new SearchResponse([.. hits], Ms(started, fetched), timings, partial, [.. failed], [.. shardTimings]);
         }
         catch (Exception e)
         {
@@ -158,7 +166,7 @@ public sealed partial class CoordinatorGrain : Grain, ICoordinatorGrain
     /// Errors in the request itself (a ClusterException other than unavailability) are rethrown.
     /// </summary>
     private async Task<T?[]> ScatterAsync<T>(string operation, Func<IShardReplicaGrain, CancellationToken, Task<T>> call, SortedSet<int> failed,
-        CancellationToken cancellationToken, int[]? answeredBy = null) where T : class
+        CancellationToken cancellationToken, ShardCallTiming?[]? answeredBy = null) where T : class
     {
         int shards = Placement.ShardCount;
         var tasks = new Task<T?>[shards];
@@ -183,8 +191,9 @@ public sealed partial class CoordinatorGrain : Grain, ICoordinatorGrain
     }
 
     private async Task<T?> CallOneReplicaAsync<T>(string operation, int shard, uint start, Func<IShardReplicaGrain, CancellationToken, Task<T>> call,
-        CancellationToken cancellationToken, int[]? answeredBy = null) where T : class
+        CancellationToken cancellationToken, ShardCallTiming?[]? answeredBy = null) where T : class
     {
+        long called = Stopwatch.GetTimestamp();
         using Activity? span = SampledSpans.Start(CoordinatorTelemetry.Source, DprClusterTelemetry.Spans.ShardCall);
         span?.SetTag(DprClusterTelemetry.Attributes.Operation, operation);
         span?.SetTag(DprClusterTelemetry.Attributes.Shard, shard);
@@ -200,7 +209,7 @@ public sealed partial class CoordinatorGrain : Grain, ICoordinatorGrain
                 span?.SetTag(DprClusterTelemetry.Attributes.Replica, replica.Silo);
                 if (answeredBy is not null)
                 {
-                    answeredBy[shard] = replica.Replica;
+                    answeredBy[shard] = new ShardCallTiming(shard, replica.Replica, replica.Silo, Ms(called, Stopwatch.GetTimestamp()));
                 }
                 return answer;
             }
@@ -260,7 +269,7 @@ public sealed partial class CoordinatorGrain : Grain, ICoordinatorGrain
     /// The final hits with their stored passages, fetched from one replica of each shard that holds some. A passage
     /// deleted since the search is left out; a shard whose replicas all fail the fetch is reported like a failed search.
     /// </summary>
-    private async Task<List<PassageHit>> FetchAsync(List<(ScoredHit Hit, int Shard)> ranked, int[] answeredBy, SortedSet<int> failed,
+    private async Task<List<PassageHit>> FetchAsync(List<(ScoredHit Hit, int Shard)> ranked, ShardCallTiming?[] answeredBy, SortedSet<int> failed,
         CancellationToken cancellationToken)
     {
         var byShard = new Dictionary<int, List<string>>();
@@ -277,7 +286,7 @@ public sealed partial class CoordinatorGrain : Grain, ICoordinatorGrain
         {
             string[] wanted = [.. ids];
             // The replica that just answered the search first: it is alive and holds exactly these hits.
-            fetches[shard] = CallOneReplicaAsync<Passage?[]>(CoordinatorTelemetry.Fetch, shard, (uint)answeredBy[shard],
+            fetches[shard] = CallOneReplicaAsync<Passage?[]>(CoordinatorTelemetry.Fetch, shard, (uint)(answeredBy[shard]?.Replica ?? 0),
                 (grain, token) => grain.FetchAsync(wanted, token), cancellationToken);
         }
         await Task.WhenAll(fetches.Values);

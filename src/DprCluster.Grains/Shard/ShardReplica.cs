@@ -113,6 +113,39 @@ public sealed partial class ShardReplica : IAsyncDisposable
         return Task.FromResult(passages);
     }
 
+    /// <summary>Stored passages with their vectors: the named ones, then a uniform random sample of the rest.</summary>
+    public Task<ShardVector[]> VectorsAsync(ShardVectorsRequest request)
+    {
+        ShardContents contents = Serving();
+        if (request?.Ids is null || request.Ids.Length > _options.MaxK || request.Sample < 0 || request.Sample > _options.MaxK)
+        {
+            throw new ClusterException(ClusterErrorCodes.InvalidRequest, $"at most {_options.MaxK} ids and {_options.MaxK} sampled passages");
+        }
+        var points = new List<ShardVector>(request.Ids.Length + request.Sample);
+        var named = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string id in request.Ids)
+        {
+            if (id is not null && named.Add(id) && contents.Passages.KeyOf(id) is long key && VectorOf(contents, key) is { } vector)
+            {
+                points.Add(new ShardVector(contents.Passages.GetByKey(key)!, vector, false));
+            }
+        }
+        foreach (StoredPassage stored in contents.Passages.Sample(request.Sample, request.Seed, named))
+        {
+            if (VectorOf(contents, stored.Key) is { } vector)
+            {
+                points.Add(new ShardVector(stored.Passage, vector, true));
+            }
+        }
+        return Task.FromResult(points.ToArray());
+    }
+
+    private static float[]? VectorOf(ShardContents contents, long key)
+    {
+        var vector = new float[contents.Vectors.Dimensions];
+        return contents.Vectors.TryGetVector(key, vector) ? vector : null;
+    }
+
     /// <summary>For each (id, fingerprint), whether this replica stores that passage with that content.</summary>
     public Task<bool[]> HoldsAsync(ShardContentCheck check)
     {

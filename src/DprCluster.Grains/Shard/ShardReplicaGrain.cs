@@ -51,6 +51,9 @@ public sealed class ShardReplicaGrain(ShardStore store) : Grain, IShardReplicaGr
     public Task<Passage?[]> FetchAsync(string[] ids, CancellationToken cancellationToken) => _replica.FetchAsync(ids);
 
     /// <inheritdoc />
+    public Task<ShardVector[]> VectorsAsync(ShardVectorsRequest request, CancellationToken cancellationToken) => _replica.VectorsAsync(request);
+
+    /// <inheritdoc />
     public Task<bool[]> HoldsAsync(ShardContentCheck check, CancellationToken cancellationToken) => _replica.HoldsAsync(check);
 
     /// <inheritdoc />

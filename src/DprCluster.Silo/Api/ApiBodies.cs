@@ -8,15 +8,24 @@ public static class ApiBodies
     /// <summary>The body of a search answer.</summary>
     public static SearchResponseBody From(SearchResponse response)
     {
+        var replicas = new Dictionary<int, int>(response.ShardTimings.Length);
+        var shards = new ShardTimingBody[response.ShardTimings.Length];
+        for (int i = 0; i < shards.Length; i++)
+        {
+            ShardCallTiming s = response.ShardTimings[i];
+            replicas[s.Shard] = s.Replica;
+            shards[i] = new ShardTimingBody(s.Shard, s.Replica, s.Silo, s.Ms);
+        }
         var hits = new HitBody[response.Hits.Length];
         for (int i = 0; i < hits.Length; i++)
         {
             PassageHit hit = response.Hits[i];
-            hits[i] = new HitBody(hit.Id, hit.Score, hit.Title, hit.Text, hit.Shard, hit.Metadata);
+            hits[i] = new HitBody(hit.Id, hit.Score, hit.Title, hit.Text, hit.Shard, hit.Metadata,
+                replicas.TryGetValue(hit.Shard, out int replica) ? replica : null);
         }
         StageTimings t = response.Timings;
         return new SearchResponseBody(hits, response.TookMs, new TimingsBody(t.EncodeMs, t.StatisticsMs, t.ShardsMs, t.MergeMs),
-            response.Partial, response.FailedShards);
+            response.Partial, response.FailedShards, shards);
     }
 
     /// <summary>The body of an upsert answer.</summary>

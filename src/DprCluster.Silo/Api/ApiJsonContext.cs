@@ -25,6 +25,8 @@ namespace DprCluster.Silo.Api;
 [JsonSerializable(typeof(UpsertResponseBody))]
 [JsonSerializable(typeof(DeleteResponse))]
 [JsonSerializable(typeof(ClusterBody))]
+[JsonSerializable(typeof(ProjectionBody))]
+[JsonSerializable(typeof(ProjectionResponseBody))]
 [JsonSerializable(typeof(HealthResponse))]
 [JsonSerializable(typeof(ProblemDocument))]
 public sealed partial class ApiJsonContext : JsonSerializerContext

@@ -67,6 +67,13 @@ public sealed class RestApi(ICoordinatorGrain coordinator, ApiOptions options, i
             .Produces<ProblemDocument>(StatusCodes.Status401Unauthorized, ProblemWriter.MediaType)
             .Produces<ProblemDocument>(StatusCodes.Status404NotFound, ProblemWriter.MediaType)
             .Produces<ProblemDocument>(StatusCodes.Status503ServiceUnavailable, ProblemWriter.MediaType);
+        v1.MapPost("/projection", Handler(_searchTimeout, ProjectAsync))
+            .WithName("Projection")
+            .WithSummary("A 2-D principal-component picture of a question, its top hits, judged passages and a sample.")
+            .Accepts<ProjectionBody>(Json)
+            .Produces<ProjectionResponseBody>(StatusCodes.Status200OK, Json)
+            .Produces<ProblemDocument>(StatusCodes.Status400BadRequest, ProblemWriter.MediaType)
+            .Produces<ProblemDocument>(StatusCodes.Status504GatewayTimeout, ProblemWriter.MediaType);
         v1.MapGet("/cluster", Handler(_writeTimeout, ClusterAsync))
             .WithName("Cluster")
             .WithSummary("Silos, roles, shards, replicas, passage and deleted counts, and states.")
@@ -109,6 +116,24 @@ public sealed class RestApi(ICoordinatorGrain coordinator, ApiOptions options, i
         }
         var multi = new MultiSearchResponse(bodies, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
         await WriteBoundedJsonAsync(context, multi, ApiJsonContext.Default.MultiSearchResponse).ConfigureAwait(false);
+    }
+
+    private async Task ProjectAsync(HttpContext context, CancellationToken cancellationToken)
+    {
+        ProjectionBody body = await JsonBodyReader.ReadAsync(context.Request, ApiJsonContext.Default.ProjectionBody,
+            options.MaxBodyBytes, cancellationToken).ConfigureAwait(false);
+        ProjectionRequest request = body.ToRequest(options);
+        // As costly as an expensive search (hundreds of vectors read and projected): the same admission applies.
+        using RateLimitLease lease = _expensive.AttemptAcquire();
+        if (!lease.IsAcquired)
+        {
+            throw new ClusterException(ClusterErrorCodes.Overloaded,
+                $"{options.MaxConcurrentExpensive} expensive requests are already running; retry in a second.");
+        }
+        ProjectionResponse response = await coordinator.ProjectAsync(request, cancellationToken).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        await WriteBoundedJsonAsync(context, ProjectionResponseBody.From(response), ApiJsonContext.Default.ProjectionResponseBody)
+            .ConfigureAwait(false);
     }
 
     /// <summary>

@@ -6,8 +6,16 @@ namespace DprCluster.Silo.Api;
 /// <param name="Timings">Time per stage.</param>
 /// <param name="Partial">True when some shard had no live replica; its hits are missing.</param>
 /// <param name="FailedShards">The shards that did not answer.</param>
+/// <param name="ShardTimings">Per shard that answered: the replica, its silo and the call's latency.</param>
 public sealed record SearchResponseBody(IReadOnlyList<HitBody> Hits, double TookMs, TimingsBody Timings, bool Partial,
-    IReadOnlyList<int> FailedShards);
+    IReadOnlyList<int> FailedShards, IReadOnlyList<ShardTimingBody> ShardTimings);
+
+/// <summary>One shard's part of a search.</summary>
+/// <param name="Shard">The shard.</param>
+/// <param name="Replica">The replica that answered.</param>
+/// <param name="Silo">Its silo.</param>
+/// <param name="Ms">Latency of the call in milliseconds.</param>
+public sealed record ShardTimingBody(int Shard, int Replica, string Silo, double Ms);
 
 /// <summary>One ranked passage.</summary>
 /// <param name="Id">Passage id.</param>
@@ -16,7 +24,9 @@ public sealed record SearchResponseBody(IReadOnlyList<HitBody> Hits, double Took
 /// <param name="Text">Stored text.</param>
 /// <param name="Shard">The shard that holds it.</param>
 /// <param name="Metadata">Stored attributes, when it has any.</param>
-public sealed record HitBody(string Id, float Score, string Title, string Text, int Shard, IReadOnlyDictionary<string, string>? Metadata);
+/// <param name="Replica">The replica of <paramref name="Shard"/> that answered.</param>
+public sealed record HitBody(string Id, float Score, string Title, string Text, int Shard, IReadOnlyDictionary<string, string>? Metadata,
+    int? Replica);
 
 /// <summary>Milliseconds per search stage.</summary>
 /// <param name="EncodeMs">Question encoding.</param>

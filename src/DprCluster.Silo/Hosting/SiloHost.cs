@@ -4,6 +4,7 @@ using DprCluster.Grains.Shard;
 using DprCluster.Silo.Api;
 using DprCluster.Silo.Configuration;
 using DprCluster.Silo.Telemetry;
+using DprCluster.Silo.WebConsole;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
@@ -136,6 +137,7 @@ public sealed class SiloHost : IAsyncDisposable
             new RestApi(coordinator, configuration.Api, configuration.Coordinator.HybridDepth,
                 app.Services.GetRequiredService<ILogger<RestApi>>()).Map(app);
             app.MapOpenApi("/openapi/{documentName}.json");
+            ConsoleEndpoints.Map(app);
         }
         return (app, plan);
     }

@@ -57,6 +57,40 @@ public sealed class PassageStore
     /// <summary>Every stored passage with its key, in no particular order: a copy of references (passages are immutable).</summary>
     public List<StoredPassage> Freeze() => [.. _byKey.Values];
 
+    /// <summary>
+    /// Up to <paramref name="count"/> stored passages drawn uniformly (reservoir sampling, one pass), leaving out
+    /// <paramref name="excluded"/> ids; the same seed over the same passages draws the same ones.
+    /// </summary>
+    public List<StoredPassage> Sample(int count, int seed, IReadOnlySet<string> excluded)
+    {
+        var chosen = new List<StoredPassage>(Math.Min(count, _byKey.Count));
+        if (count <= 0)
+        {
+            return chosen;
+        }
+        var random = new Random(seed);
+        var inOrder = new List<StoredPassage>(_byKey.Values);
+        inOrder.Sort(static (a, b) => a.Key.CompareTo(b.Key));
+        int seen = 0;
+        foreach (StoredPassage stored in inOrder)
+        {
+            if (excluded.Contains(stored.Passage.Id))
+            {
+                continue;
+            }
+            seen++;
+            if (chosen.Count < count)
+            {
+                chosen.Add(stored);
+            }
+            else if (random.Next(seen) is int slot && slot < count)
+            {
+                chosen[slot] = stored;
+            }
+        }
+        return chosen;
+    }
+
     /// <summary>Restores a passage read from a snapshot.</summary>
     internal void Restore(StoredPassage stored)
     {
