@@ -78,7 +78,8 @@ public sealed class EmbeddedSiloTests : IAsyncLifetime
         using HttpResponseMessage response = await http.PostAsJsonAsync("v1/search", new { query = "anything", k = 1, mode = "hybrid" });
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         JsonObject body = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
-        Assert.Equal(["hits", "took_ms", "timings", "partial", "failed_shards"], body.Select(p => p.Key));
+        Assert.Equal(["hits", "took_ms", "timings", "partial", "failed_shards", "shard_timings"], body.Select(p => p.Key));
+        Assert.Equal(["shard", "replica", "silo", "ms"], body["shard_timings"]![0]!.AsObject().Select(p => p.Key));
         Assert.Equal(["encode_ms", "statistics_ms", "shards_ms", "merge_ms"], body["timings"]!.AsObject().Select(p => p.Key));
     }
 }
