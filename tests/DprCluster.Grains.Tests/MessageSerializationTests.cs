@@ -53,7 +53,7 @@ public sealed class MessageSerializationTests : IAsyncLifetime
         Assert.Equal([1f, 2f], copy.Passages[0].Vector);
         Assert.Equal(new ShardWriteResponse(1, 42, 3), RoundTrip(new ShardWriteResponse(1, 42, 3)));
 
-        var stats = new ShardStats(1, ShardState.Failed, 5, 1, 9, 4, 100, "bad crc at offset 12");
+        var stats = new ShardStats(1, ShardState.Failed, 5, 1, 9, 4, 100, "bad crc at offset 12", 0.9);
         var status = new ClusterStatus(2, 1, 32, [new SiloSummary("dpr-0", "S127.0.0.1:1:2", "active", ["shard"], false)],
             [new ShardStatus(1, [new ReplicaStatus(0, "dpr-0", true, stats, stats.Error)])]);
         ClusterStatus back = RoundTrip(status);

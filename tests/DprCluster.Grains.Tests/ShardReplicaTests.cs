@@ -311,6 +311,22 @@ public class ShardReplicaTests
     }
 
     [Fact]
+    public async Task The_recall_probe_s_latest_measurement_shows_in_the_stats()
+    {
+        using var dir = new TestDirectory();
+        await using var grain = new ShardReplica(3, new ShardOptions(dir.Path, Encoder.Dimension) { RecallProbeIntervalMs = 1 });
+        await grain.StartAsync();
+        await UpsertAsync(grain, ("a", "alpha words"), ("b", "beta words"), ("c", "gamma words"));
+        Assert.Null((await grain.GetStatsAsync(CancellationToken.None)).Recall);
+        // A graph of three nodes finds the exact top-k, so the probe measures 1.
+        await Poll.UntilAsync("a recall measurement", TimeSpan.FromSeconds(60), async () =>
+        {
+            await DenseIdsAsync(grain, "alpha", k: 2);
+            return (await grain.GetStatsAsync(CancellationToken.None)).Recall == 1.0;
+        });
+    }
+
+    [Fact]
     public async Task A_failed_snapshot_is_reported_to_its_caller_and_writes_go_on()
     {
         using var dir = new TestDirectory();

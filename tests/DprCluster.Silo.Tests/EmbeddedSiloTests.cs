@@ -66,6 +66,11 @@ public sealed class EmbeddedSiloTests : IAsyncLifetime
         Assert.Equal(["gateway", "shard", "encoder"], silo.Roles);
         Assert.Equal("active", silo.Status);
         Assert.Equal(3, cluster.Shards.Sum(s => s.Replicas[0].Stats!.Passages));
+        // Three passages and one dense question went through the encoder: the cluster view counts their batches.
+        EncoderStatsBody encoder = cluster.Encoder!;
+        Assert.True(encoder.PassageBatches >= 1 && encoder.QueryBatches >= 1, $"{encoder}");
+        Assert.InRange(encoder.MeanPassageBatch, 1, 3);
+        Assert.Equal(0, encoder.QueueLength);
 
         Assert.True(await client.DeleteAsync("nile"));
         Assert.Null(await client.GetAsync("nile"));

@@ -168,8 +168,14 @@ public sealed class ConsoleTests(ConsoleSession session) : IClassFixture<Console
     {
         Open("cluster");
         await WaitForAsync("the replica grid", () => Browser.FindElements(By.CssSelector("#cluster-grid td.replica")).Count == ConsoleSession.Shards);
-        Assert.All(Browser.FindElements(By.CssSelector("#cluster-grid td.replica")), cell => Assert.Contains("serving", cell.GetAttribute("class")));
+        Assert.All(Browser.FindElements(By.CssSelector("#cluster-grid td.replica")), cell =>
+        {
+            Assert.Contains("serving", cell.GetAttribute("class"));
+            Assert.Contains("LSN", cell.Text);
+            Assert.Contains("recall probe", cell.Text);
+        });
         Assert.NotEmpty(Browser.FindElements(By.CssSelector("#cluster-silos tbody tr")));
+        Assert.Contains("passage batches", Browser.FindElement(By.Id("cluster-encoder")).Text);
         session.Screenshot("cluster");
         AssertNoConsoleErrors();
     }

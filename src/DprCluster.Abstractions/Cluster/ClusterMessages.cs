@@ -40,10 +40,30 @@ public sealed record SiloSummary(
 /// <param name="EncoderDimension">Vector length.</param>
 /// <param name="Silos">Members.</param>
 /// <param name="Shards">Every shard and its replicas.</param>
+/// <param name="Encoder">Queue and batching of the encoder silo that answered; null when none did.</param>
 [GenerateSerializer, Immutable, Alias("dpr.ClusterStatus")]
 public sealed record ClusterStatus(
     [property: Id(0)] int ShardCount,
     [property: Id(1)] int ReplicationFactor,
     [property: Id(2)] int EncoderDimension,
     [property: Id(3)] SiloSummary[] Silos,
-    [property: Id(4)] ShardStatus[] Shards);
+    [property: Id(4)] ShardStatus[] Shards,
+    [property: Id(5)] EncoderStats? Encoder = null);
+
+/// <summary>An encoder silo's queue and batching, as one of its encoder grains sees them.</summary>
+/// <param name="Silo">The encoder silo that answered.</param>
+/// <param name="QueueLength">Texts waiting to be encoded.</param>
+/// <param name="MaxQueueLength">Queue length past which submissions are refused (429).</param>
+/// <param name="QueryBatches">Question batches run so far.</param>
+/// <param name="MeanQueryBatch">Mean questions per batch (0 before the first).</param>
+/// <param name="PassageBatches">Passage batches run so far.</param>
+/// <param name="MeanPassageBatch">Mean passages per batch (0 before the first).</param>
+[GenerateSerializer, Immutable, Alias("dpr.EncoderStats")]
+public sealed record EncoderStats(
+    [property: Id(0)] string Silo,
+    [property: Id(1)] int QueueLength,
+    [property: Id(2)] int MaxQueueLength,
+    [property: Id(3)] long QueryBatches,
+    [property: Id(4)] double MeanQueryBatch,
+    [property: Id(5)] long PassageBatches,
+    [property: Id(6)] double MeanPassageBatch);

@@ -9,6 +9,9 @@ public interface IEncoderGrain : IGrainWithIntegerKey
     /// <summary>One question-encoder vector per question.</summary>
     Task<float[][]> EncodeQueriesAsync(string[] queries, CancellationToken cancellationToken);
 
+    /// <summary>This encoder silo's queue and batch sizes.</summary>
+    Task<EncoderStats> GetStatsAsync(CancellationToken cancellationToken);
+
     /// <summary>One passage-encoder vector per (title, text) passage.</summary>
     Task<float[][]> EncodePassagesAsync(PassageContent[] passages, CancellationToken cancellationToken);
 }

@@ -108,6 +108,7 @@ public enum ShardState
 /// <param name="SnapshotLsn">LSN of the newest snapshot.</param>
 /// <param name="WalBytes">Bytes of log since the snapshot.</param>
 /// <param name="Error">Recovery or log error, when there is one.</param>
+/// <param name="Recall">Latest recall@k the replica's recall probe measured; null before the first.</param>
 [GenerateSerializer, Immutable, Alias("dpr.ShardStats")]
 public sealed record ShardStats(
     [property: Id(0)] int ShardId,
@@ -117,7 +118,8 @@ public sealed record ShardStats(
     [property: Id(4)] long LastLsn,
     [property: Id(5)] long SnapshotLsn,
     [property: Id(6)] long WalBytes,
-    [property: Id(7)] string? Error);
+    [property: Id(7)] string? Error,
+    [property: Id(8)] double? Recall = null);
 
 /// <summary>Stored vectors to read from one shard: named passages and a random sample.</summary>
 /// <param name="Ids">Passages wanted by id (absent ones are skipped).</param>

@@ -19,6 +19,10 @@ public sealed class EncoderService : IDisposable
     private readonly object _gate = new(); // a Monitor: workers Wait on it for work or for a batch to fill
     private readonly long _maxDelayTicks;
     private bool _stopping;
+    private long _queryBatches;
+    private long _queryTexts;
+    private long _passageBatches;
+    private long _passageTexts;
 
     /// <summary>Starts one worker per encoder. All encoders must produce vectors of the same dimension.</summary>
     public EncoderService(IReadOnlyList<IEncoder> encoders, EncoderServiceOptions? options = null)
@@ -79,6 +83,12 @@ public sealed class EncoderService : IDisposable
             return !any ? null : real == 0 ? 1 : (double)padded / real;
         }
     }
+
+    /// <summary>Batches run so far, per kind (query, passage).</summary>
+    public (long Queries, long Passages) Batches => (Interlocked.Read(ref _queryBatches), Interlocked.Read(ref _passageBatches));
+
+    /// <summary>Texts encoded so far in those batches, per kind.</summary>
+    public (long Queries, long Passages) BatchedTexts => (Interlocked.Read(ref _queryTexts), Interlocked.Read(ref _passageTexts));
 
     /// <summary>Queue length past which submissions are refused (<see cref="EncoderServiceOptions.MaxQueueLength"/>).</summary>
     public int MaxQueueLength => _options.MaxQueueLength;
@@ -279,6 +289,16 @@ public sealed class EncoderService : IDisposable
             }
             Array.Clear(queries, 0, count);
             Array.Clear(passages, 0, count);
+            if (kind == EncoderKind.Query)
+            {
+                Interlocked.Increment(ref _queryBatches);
+                Interlocked.Add(ref _queryTexts, count);
+            }
+            else
+            {
+                Interlocked.Increment(ref _passageBatches);
+                Interlocked.Add(ref _passageTexts, count);
+            }
             _options.OnBatch?.Invoke(new EncoderBatchMetrics(kind, count, Stopwatch.GetElapsedTime(oldestArrival, started),
                 Stopwatch.GetElapsedTime(started, finished), worker, failure is not null));
         }

@@ -14,8 +14,24 @@ public sealed partial class CoordinatorGrain
         {
             shards[shard] = ShardStatusAsync(shard, cancellationToken);
         }
+        Task<EncoderStats?> encoder = EncoderStatsAsync(cancellationToken);
         return new ClusterStatus(Placement.ShardCount, Placement.ReplicationFactor, _layout.Dimension, Silos(),
-            await Task.WhenAll(shards));
+            await Task.WhenAll(shards), await encoder);
+    }
+
+    /// <summary>The queue and batching of whichever encoder silo answers; null when none does in time.</summary>
+    private async Task<EncoderStats?> EncoderStatsAsync(CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(_options.ShardTimeout);
+        try
+        {
+            return await GrainFactory.GetGrain<IEncoderGrain>(0).GetStatsAsync(deadline.Token);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not OutOfMemoryException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Every member membership knows, with the roles it published as silo metadata.</summary>

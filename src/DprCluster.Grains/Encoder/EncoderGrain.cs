@@ -19,6 +19,16 @@ public sealed class EncoderGrain(EncoderService service) : Grain, IEncoderGrain
     private readonly EncoderService _service = service;
 
     /// <inheritdoc />
+    public Task<EncoderStats> GetStatsAsync(CancellationToken cancellationToken)
+    {
+        (long queryBatches, long passageBatches) = _service.Batches;
+        (long queryTexts, long passageTexts) = _service.BatchedTexts;
+        return Task.FromResult(new EncoderStats(RuntimeIdentity, _service.QueueLength, _service.MaxQueueLength,
+            queryBatches, queryBatches == 0 ? 0 : (double)queryTexts / queryBatches,
+            passageBatches, passageBatches == 0 ? 0 : (double)passageTexts / passageBatches));
+    }
+
+    /// <inheritdoc />
     public async Task<float[][]> EncodeQueriesAsync(string[] queries, CancellationToken cancellationToken)
     {
         using Activity? span = StartSpan(questions: true, queries.Length);

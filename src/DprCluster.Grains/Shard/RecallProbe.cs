@@ -19,6 +19,7 @@ internal sealed class RecallProbe
     private long _nextDue;
     private int _busy;
     private Task _running = Task.CompletedTask;
+    private double _lastRecall = double.NaN;
 
     /// <summary>Creates the probe; an <paramref name="interval"/> of zero switches it off.</summary>
     public RecallProbe(TimeSpan interval, KeyValuePair<string, object?> shard)
@@ -62,7 +63,12 @@ internal sealed class RecallProbe
         {
             try
             {
-                ShardTelemetry.RecordRecall(_shard, Recall(index, query, k, scores));
+                double? recall = Recall(index, query, k, scores);
+                ShardTelemetry.RecordRecall(_shard, recall);
+                if (recall is double measured)
+                {
+                    Volatile.Write(ref _lastRecall, measured);
+                }
             }
             finally
             {
@@ -70,6 +76,9 @@ internal sealed class RecallProbe
             }
         });
     }
+
+    /// <summary>The latest measured recall@k, or null before the first measurement.</summary>
+    public double? LastRecall => Volatile.Read(ref _lastRecall) is double recall && !double.IsNaN(recall) ? recall : null;
 
     /// <summary>Completes when the measurement in flight, if any, has.</summary>
     public Task DrainAsync() => _running;

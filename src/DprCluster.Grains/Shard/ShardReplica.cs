@@ -89,7 +89,8 @@ public sealed partial class ShardReplica : IAsyncDisposable
             _log?.LastLsn ?? 0,
             Interlocked.Read(ref _snapshotLsn),
             _state is ShardState.Serving or ShardState.ReadOnly ? _log?.Bytes ?? 0 : 0,
-            _error));
+            _error,
+            _recallProbe.LastRecall));
     }
 
     /// <summary>A stored passage, or null.</summary>

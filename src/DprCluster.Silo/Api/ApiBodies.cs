@@ -51,11 +51,15 @@ public static class ApiBodies
                 ReplicaStatus replica = shard.Replicas[r];
                 ShardStats? s = replica.Stats;
                 replicas[r] = new ReplicaBody(replica.Replica, replica.Silo, replica.Reachable,
-                    s is null ? null : new ShardStatsBody(s.ShardId, s.State, s.Passages, s.DeletedSlots, s.LastLsn, s.SnapshotLsn, s.WalBytes, s.Error),
+                    s is null ? null : new ShardStatsBody(s.ShardId, s.State, s.Passages, s.DeletedSlots, s.LastLsn, s.SnapshotLsn, s.WalBytes, s.Error,
+                        s.Recall),
                     replica.Error);
             }
             shards[i] = new ShardBody(shard.ShardId, replicas);
         }
-        return new ClusterBody(status.ShardCount, status.ReplicationFactor, status.EncoderDimension, silos, shards);
+        EncoderStats? e = status.Encoder;
+        return new ClusterBody(status.ShardCount, status.ReplicationFactor, status.EncoderDimension, silos, shards,
+            e is null ? null : new EncoderStatsBody(e.Silo, e.QueueLength, e.MaxQueueLength, e.QueryBatches, e.MeanQueryBatch,
+                e.PassageBatches, e.MeanPassageBatch));
     }
 }

@@ -8,8 +8,13 @@ namespace DprCluster.Silo.Api;
 /// <param name="EncoderDimension">Vector length.</param>
 /// <param name="Silos">Members of the cluster.</param>
 /// <param name="Shards">Every shard with its replicas.</param>
+/// <param name="Encoder">Queue and batch sizes of the encoder silo that answered (absent when none did).</param>
 public sealed record ClusterBody(int ShardCount, int ReplicationFactor, int EncoderDimension, IReadOnlyList<SiloBody> Silos,
-    IReadOnlyList<ShardBody> Shards);
+    IReadOnlyList<ShardBody> Shards, EncoderStatsBody? Encoder);
+
+/// <summary>An encoder silo's queue and batching.</summary>
+public sealed record EncoderStatsBody(string Silo, int QueueLength, int MaxQueueLength, long QueryBatches, double MeanQueryBatch,
+    long PassageBatches, double MeanPassageBatch);
 
 /// <summary>One silo.</summary>
 /// <param name="Name">Silo name (on Kubernetes, the pod).</param>
@@ -41,5 +46,6 @@ public sealed record ReplicaBody(int Replica, string Silo, bool Reachable, Shard
 /// <param name="SnapshotLsn">LSN of the newest snapshot.</param>
 /// <param name="WalBytes">Log bytes since the snapshot.</param>
 /// <param name="Error">Recovery or log error.</param>
+/// <param name="Recall">Latest recall@k of the replica's recall probe (null before its first measurement).</param>
 public sealed record ShardStatsBody(int ShardId, ShardState State, int Passages, int DeletedSlots, long LastLsn, long SnapshotLsn,
-    long WalBytes, string? Error);
+    long WalBytes, string? Error, double? Recall);

@@ -263,6 +263,10 @@ async function refreshCluster() {
   const cluster = await api('GET', '/v1/cluster');
   $('cluster-silos').tBodies[0].replaceChildren(...cluster.silos.map((silo) => el('tr', {},
     el('td', {}, silo.name), el('td', {}, silo.address), el('td', {}, silo.status), el('td', {}, silo.roles.join(', ')), el('td', {}, silo.gpu ? 'yes' : 'no'))));
+  const encoder = cluster.encoder;
+  $('cluster-encoder').textContent = !encoder ? 'no encoder silo answered'
+    : `${encoder.silo}: queue ${encoder.queue_length} / ${encoder.max_queue_length}; ${encoder.query_batches} question batches `
+      + `(mean ${encoder.mean_query_batch.toFixed(1)}), ${encoder.passage_batches} passage batches (mean ${encoder.mean_passage_batch.toFixed(1)})`;
   const replicas = Math.max(...cluster.shards.map((s) => s.replicas.length), 1);
   const grid = $('cluster-grid');
   grid.tHead.replaceChildren(el('tr', {}, el('th', {}, 'shard'), ...Array.from({ length: replicas }, (_, r) => el('th', {}, `replica ${r}`))));
@@ -271,7 +275,10 @@ async function refreshCluster() {
       const stats = replica.stats;
       const stateName = !replica.reachable ? 'unreachable' : stats ? stats.state : 'unknown';
       const lines = [`${stateName} on ${replica.silo}`];
-      if (stats) lines.push(`${stats.passages} passages, ${stats.deleted_slots} deleted`, `LSN ${stats.last_lsn} (snapshot ${stats.snapshot_lsn})`);
+      if (stats) {
+        lines.push(`${stats.passages} passages, ${stats.deleted_slots} deleted`, `LSN ${stats.last_lsn} (snapshot ${stats.snapshot_lsn})`,
+          `recall probe ${stats.recall === undefined ? 'not measured yet' : stats.recall.toFixed(3)}`);
+      }
       if (replica.error || stats?.error) lines.push(`error: ${replica.error || stats.error}`);
       return el('td', { class: `replica ${stateName}`, 'data-shard': shard.shard_id, 'data-replica': replica.replica },
         ...lines.map((line) => el('div', {}, line)));
