@@ -67,8 +67,9 @@ public sealed partial class ShardReplica
                     caller.TrySetResult();
                 }
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ClusterException)
+            catch (Exception e)
             {
+                // Any failure, an allocation included: this task must outlive it, or callers would wait forever.
                 // A failed snapshot loses nothing (the log still has every record); writes go on, the next one retries.
                 ShardTelemetry.RecordSnapshotFailure(ShardTag);
                 var failure = e as ClusterException ?? new ClusterException(ClusterErrorCodes.Internal, $"snapshot failed: {e.Message}", e);
@@ -83,7 +84,19 @@ public sealed partial class ShardReplica
             }
             if (!_stopping.IsCancellationRequested)
             {
-                CompactBesideWrites();
+                try
+                {
+                    CompactBesideWrites();
+                }
+                catch (Exception e)
+                {
+                    // A second graph may not fit: the abandoned compaction leaves the index as it was, and the next
+                    // snapshot retries. Shown in /v1/cluster unless the replica already reports a disk problem.
+                    if (_state == ShardState.Serving)
+                    {
+                        _error = $"graph compaction failed: {e.Message}";
+                    }
+                }
             }
         }
     }

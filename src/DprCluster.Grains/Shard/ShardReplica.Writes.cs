@@ -256,8 +256,9 @@ public sealed partial class ShardReplica
             step.Step!();
             step.Done.TrySetResult(new ShardWriteResponse(ShardId, _log!.LastLsn, 0));
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // The step's owner hears of any failure; the writer goes on with the writes.
             step.Done.TrySetException(e);
         }
     }

@@ -38,7 +38,16 @@ public sealed class ShardContentsView : IDisposable
     {
         ArgumentNullException.ThrowIfNull(contents);
         HnswFrozenView vectors = contents.Vectors.Freeze();
-        return new ShardContentsView(lsn, contents.Passages.NextKey, contents.Passages.Freeze(), vectors, contents.Postings.Freeze());
+        try
+        {
+            return new ShardContentsView(lsn, contents.Passages.NextKey, contents.Passages.Freeze(), vectors, contents.Postings.Freeze());
+        }
+        catch
+        {
+            // A view that never reaches its owner must not keep deleted graph slots from being reused.
+            vectors.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Releases the graph view, so the index reuses deleted slots again.</summary>

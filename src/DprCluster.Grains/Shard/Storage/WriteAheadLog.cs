@@ -162,16 +162,21 @@ public sealed class WriteAheadLog : IDisposable
     /// <summary>
     /// Starts a new log file after a snapshot and deletes the files whose records are all at or below
     /// <paramref name="obsoleteThroughLsn"/> (the LSN of the oldest snapshot still kept). When the new file cannot be
-    /// created the log goes on in the current one.
+    /// created the log goes on in the current one. A current file that holds no record already starts at the next LSN
+    /// and is kept. A failed append is cut off first, so no older file ever ends in a broken record.
     /// </summary>
     public void Rotate(long obsoleteThroughLsn)
     {
-        // Flushed first: once the new file exists it is the newest, and everything before it must be durable.
-        _file.Flush(toDisk: true);
-        ILogFile next = Create(_device, _directory, LastLsn + 1);
-        _file.Dispose();
-        _file = next;
-        _goodLength = 0;
+        RestoreTail();
+        if (_goodLength > 0)
+        {
+            // Flushed first: once the new file exists it is the newest, and everything before it must be durable.
+            _file.Flush(toDisk: true);
+            ILogFile next = Create(_device, _directory, LastLsn + 1);
+            _file.Dispose();
+            _file = next;
+            _goodLength = 0;
+        }
         List<(string Path, long Lsn)> files = ListFiles(_directory);
         for (int i = 0; i + 1 < files.Count; i++)
         {
