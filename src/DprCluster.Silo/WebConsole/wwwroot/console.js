@@ -307,7 +307,6 @@ async function runIngest() {
     $('ingest-text').textContent = `${done} / ${passages.length} passages stored`;
   }
   status(`ingested ${done} passages`);
-  document.body.dataset.ingested = String(done);
 }
 
 document.addEventListener('DOMContentLoaded', () => {
