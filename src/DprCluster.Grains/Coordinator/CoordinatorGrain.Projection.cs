@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using DprCluster.Abstractions;
+using DprCluster.Core.Hashing;
 using DprCluster.Grains.Telemetry;
 using DprCluster.Index.Vectors;
 
@@ -51,9 +52,9 @@ public sealed partial class CoordinatorGrain
         var reads = new Task<ShardVector[]?>[wanted.Length];
         for (int shard = 0; shard < wanted.Length; shard++)
         {
-            // The sample is spread evenly; the seed follows the question, so the same question draws the same passages.
+            // The sample is spread evenly; the seed is a stable hash of the question, so the same question draws the same passages.
             int sample = request.Sample / wanted.Length + (shard < request.Sample % wanted.Length ? 1 : 0);
-            var read = new ShardVectorsRequest([.. wanted[shard]], sample, StableSeed(request.Query) + shard);
+            var read = new ShardVectorsRequest([.. wanted[shard]], sample, (int)(PassageIdHash.Hash64(request.Query) & 0x3FFFFFFF) + shard);
             reads[shard] = CallOneReplicaAsync<ShardVector[]>(CoordinatorTelemetry.Fetch, shard, (uint)shard,
                 (grain, token) => grain.VectorsAsync(read, token), cancellationToken);
         }
@@ -85,16 +86,5 @@ public sealed partial class CoordinatorGrain
                 text.Length > ProjectedTextChars ? text[..ProjectedTextChars] + "…" : text, coordinates[2 * i], coordinates[2 * i + 1], score);
         }
         return new ProjectionResponse(projected, explained, failed.Count > 0);
-    }
-
-    /// <summary>A seed that depends only on the text (string.GetHashCode differs between processes).</summary>
-    private static int StableSeed(string text)
-    {
-        uint hash = 2166136261;
-        foreach (char c in text)
-        {
-            hash = (hash ^ c) * 16777619;
-        }
-        return (int)(hash & 0x3FFFFFFF);
     }
 }
