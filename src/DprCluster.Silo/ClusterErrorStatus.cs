@@ -19,6 +19,8 @@ public static class ClusterErrorStatus
         ClusterErrorCodes.ShardUnavailable => StatusCodes.Status503ServiceUnavailable,
         ClusterErrorCodes.ShardRecovering => StatusCodes.Status503ServiceUnavailable,
         ClusterErrorCodes.ShardFailed => StatusCodes.Status503ServiceUnavailable,
+        ClusterErrorCodes.ShardCatchingUp => StatusCodes.Status503ServiceUnavailable,
+        ClusterErrorCodes.ReplicaBehind => StatusCodes.Status503ServiceUnavailable,
         ClusterErrorCodes.EncoderUnavailable => StatusCodes.Status503ServiceUnavailable,
         ClusterErrorCodes.DeadlineExceeded => StatusCodes.Status504GatewayTimeout,
         ClusterErrorCodes.InsufficientStorage => StatusCodes.Status507InsufficientStorage,

@@ -2,7 +2,9 @@ using System.Globalization;
 using DprCluster.Abstractions;
 using DprCluster.Encoders;
 using DprCluster.Encoders.Batching;
+using DprCluster.Grains.Shard;
 using DprCluster.Silo.Configuration;
+using DprCluster.Testing;
 using DprCluster.Silo.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,6 +23,7 @@ internal sealed class OrleansCluster : IAsyncDisposable
 {
     private readonly TestDirectory _data = new();
     private readonly Dictionary<string, int> _ordinals = [];
+    private readonly List<InProcessSiloHandle> _restarted = [];
     private InProcessTestCluster _cluster = null!;
 
     private readonly Func<IEncoder> _encoder;
@@ -50,6 +53,10 @@ internal sealed class OrleansCluster : IAsyncDisposable
     public ICoordinatorGrain Coordinator =>
         _cluster.Silos[0].ServiceProvider.GetRequiredService<IGrainFactory>().GetGrain<ICoordinatorGrain>(0);
 
+    /// <summary>The coordinator as the REST API of the silo with shard ordinal <paramref name="ordinal"/> calls it.</summary>
+    public ICoordinatorGrain CoordinatorOn(int ordinal) =>
+        Silo(ordinal).ServiceProvider.GetRequiredService<IGrainFactory>().GetGrain<ICoordinatorGrain>(0);
+
     public static string SiloName(int ordinal) => $"dpr-{ordinal.ToString(CultureInfo.InvariantCulture)}";
 
     public static async Task<OrleansCluster> StartAsync(int silos, int shards, int replicas,
@@ -63,6 +70,7 @@ internal sealed class OrleansCluster : IAsyncDisposable
         try
         {
             await cluster._cluster.DeployAsync();
+            await cluster.WaitUntilServingAsync();
         }
         catch
         {
@@ -72,10 +80,49 @@ internal sealed class OrleansCluster : IAsyncDisposable
         return cluster;
     }
 
+    /// <summary>Waits until every running silo's replicas recovered and checked their peers for records they missed.</summary>
+    public Task WaitUntilServingAsync() => Poll.UntilAsync("every shard replica serving", TimeSpan.FromSeconds(60), () =>
+    {
+        foreach (InProcessSiloHandle handle in Running())
+        {
+            if (handle.ServiceProvider.GetService<ShardStore>() is { AllServing: false })
+            {
+                return Task.FromResult(false);
+            }
+        }
+        return Task.FromResult(true);
+    });
+
+    /// <summary>Starts the stopped silo <paramref name="stopped"/> again under its test name, so it keeps its ordinal and data.</summary>
+    public async Task RestartAsync(InProcessSiloHandle stopped)
+    {
+        int instance = int.Parse(stopped.Name[(stopped.Name.LastIndexOf('_') + 1)..], CultureInfo.InvariantCulture);
+        // A silo started this way is not in the cluster's list of silos: it is tracked here, and stopped on dispose.
+        _restarted.Add(await _cluster.StartSiloAsync(instance, _cluster.Options));
+    }
+
+    private IEnumerable<InProcessSiloHandle> Running()
+    {
+        foreach (InProcessSiloHandle handle in _cluster.Silos)
+        {
+            if (handle.IsActive)
+            {
+                yield return handle;
+            }
+        }
+        foreach (InProcessSiloHandle handle in _restarted)
+        {
+            if (handle.IsActive)
+            {
+                yield return handle;
+            }
+        }
+    }
+
     /// <summary>The silo whose shard ordinal is <paramref name="ordinal"/>.</summary>
     public InProcessSiloHandle Silo(int ordinal)
     {
-        foreach (InProcessSiloHandle handle in _cluster.Silos)
+        foreach (InProcessSiloHandle handle in Running())
         {
             if (handle.ServiceProvider.GetRequiredService<SiloPlan>().ShardOrdinal == ordinal)
             {
@@ -89,6 +136,10 @@ internal sealed class OrleansCluster : IAsyncDisposable
     {
         if (_cluster is not null)
         {
+            foreach (InProcessSiloHandle restarted in _restarted)
+            {
+                await restarted.StopSiloAsync(stopGracefully: false);
+            }
             await _cluster.DisposeAsync();
         }
         _data.Dispose();

@@ -249,8 +249,8 @@ public sealed class BadInputTests(QueryClusterFixture fixture)
         ClusterException searchError = await Assert.ThrowsAsync<ClusterException>(() => replica.SearchAsync(search, CancellationToken.None));
         Assert.Equal(ClusterErrorCodes.DimensionMismatch, searchError.Code);
 
-        var upsert = new ShardUpsertRequest([new EncodedPassage(new Passage("wrong-dim", "", "text"), new float[TestCluster.Dimension - 1])]);
-        ClusterException upsertError = await Assert.ThrowsAsync<ClusterException>(() => replica.UpsertAsync(upsert, CancellationToken.None));
+        var records = new ShardRecordBatch([new ShardRecord(1, new EncodedPassage(new Passage("wrong-dim", "", "text"), new float[TestCluster.Dimension - 1]), null)]);
+        ClusterException upsertError = await Assert.ThrowsAsync<ClusterException>(() => replica.ReplicateAsync(records, CancellationToken.None));
         Assert.Equal(ClusterErrorCodes.DimensionMismatch, upsertError.Code);
         Assert.Null(await replica.GetAsync("wrong-dim", CancellationToken.None));
         await AssertStillServingAsync();

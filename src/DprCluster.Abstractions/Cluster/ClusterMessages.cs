@@ -6,19 +6,25 @@ namespace DprCluster.Abstractions;
 /// <param name="Reachable">Whether it answered.</param>
 /// <param name="Stats">What it holds, when it answered.</param>
 /// <param name="Error">Why it did not answer, or its recovery error.</param>
+/// <param name="Lag">
+/// Records it trails the shard's furthest LSN (what its writer sent, or a peer holds); for an unreachable replica,
+/// counted from the LSN the writer last heard from it. Null when nothing is known of it.
+/// </param>
 [GenerateSerializer, Immutable, Alias("dpr.ReplicaStatus")]
 public sealed record ReplicaStatus(
     [property: Id(0)] int Replica,
     [property: Id(1)] string Silo,
     [property: Id(2)] bool Reachable,
     [property: Id(3)] ShardStats? Stats,
-    [property: Id(4)] string? Error);
+    [property: Id(4)] string? Error,
+    [property: Id(5)] long? Lag = null);
 
 /// <summary>One shard and its replicas.</summary>
 /// <param name="ShardId">The shard.</param>
 /// <param name="Replicas">Its replicas, replica 0 first.</param>
+/// <param name="WriterLsn">Last LSN the shard's writer assigned; null when the writer did not answer or has not learnt it yet.</param>
 [GenerateSerializer, Immutable, Alias("dpr.ShardStatus")]
-public sealed record ShardStatus([property: Id(0)] int ShardId, [property: Id(1)] ReplicaStatus[] Replicas);
+public sealed record ShardStatus([property: Id(0)] int ShardId, [property: Id(1)] ReplicaStatus[] Replicas, [property: Id(2)] long? WriterLsn = null);
 
 /// <summary>One silo (process) of the cluster as membership sees it.</summary>
 /// <param name="Name">Silo name (on Kubernetes, the pod name).</param>

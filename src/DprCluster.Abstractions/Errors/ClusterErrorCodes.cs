@@ -18,6 +18,15 @@ public static class ClusterErrorCodes
     /// <summary>A shard replica is still recovering (503).</summary>
     public const string ShardRecovering = "shard_recovering";
 
+    /// <summary>A shard replica is copying the records it missed from a peer and does not serve reads yet (503).</summary>
+    public const string ShardCatchingUp = "shard_catching_up";
+
+    /// <summary>
+    /// A replica was sent records that do not follow its last one (it missed some); it catches up from a peer (503).
+    /// Between the shard's writer and its replicas only.
+    /// </summary>
+    public const string ReplicaBehind = "replica_behind";
+
     /// <summary>A shard replica failed recovery and needs an operator (503).</summary>
     public const string ShardFailed = "shard_failed";
 

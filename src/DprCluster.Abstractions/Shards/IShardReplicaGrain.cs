@@ -2,8 +2,9 @@ namespace DprCluster.Abstractions;
 
 /// <summary>
 /// One replica of one shard (key <see cref="ShardReplicaKey"/>): HNSW graph, BM25 postings and passage store behind a
-/// write-ahead log on the disk of the one silo it is pinned to. Writes are applied in order and acknowledged only once
-/// durable and visible; searches run concurrently.
+/// write-ahead log on the disk of the one silo it is pinned to. It takes writes only as records numbered by the shard's
+/// <see cref="IShardWriterGrain"/>, applied in LSN order and acknowledged only once durable and visible; a replica that
+/// missed records copies them from a peer before it serves reads again. Searches run concurrently.
 /// </summary>
 public interface IShardReplicaGrain : IGrainWithStringKey
 {
@@ -13,11 +14,20 @@ public interface IShardReplicaGrain : IGrainWithStringKey
     /// <summary>Collection statistics for <paramref name="terms"/>, merged by the coordinator into cluster-wide IDF.</summary>
     Task<CollectionStatistics> GetStatisticsAsync(string[] terms, CancellationToken cancellationToken);
 
-    /// <summary>Inserts or replaces passages (with their vectors).</summary>
-    Task<ShardWriteResponse> UpsertAsync(ShardUpsertRequest request, CancellationToken cancellationToken);
+    /// <summary>
+    /// Logs and applies records numbered by the shard's writer. Records it already holds are skipped; a batch that does
+    /// not follow its last LSN is refused with <see cref="ClusterErrorCodes.ReplicaBehind"/>, and the replica catches up.
+    /// </summary>
+    Task<ShardReplicateResponse> ReplicateAsync(ShardRecordBatch batch, CancellationToken cancellationToken);
 
-    /// <summary>Deletes passages; unknown ids are ignored and not counted.</summary>
-    Task<ShardWriteResponse> DeleteAsync(ShardDeleteRequest request, CancellationToken cancellationToken);
+    /// <summary>Up to <paramref name="maxRecords"/> durable records after <paramref name="afterLsn"/>, for a peer catching up.</summary>
+    Task<ShardLogChunk> ReadLogAsync(long afterLsn, int maxRecords, CancellationToken cancellationToken);
+
+    /// <summary>Bytes of this replica's snapshot at <paramref name="snapshotLsn"/>, for a peer whose log gap it covers.</summary>
+    Task<byte[]> ReadSnapshotAsync(long snapshotLsn, long offset, int count, CancellationToken cancellationToken);
+
+    /// <summary>Tells the replica that the shard's writer has sent records up to <paramref name="lsn"/>: it catches up if it lacks them.</summary>
+    Task CatchUpAsync(long lsn, CancellationToken cancellationToken);
 
     /// <summary>For each passage of <paramref name="check"/>, whether this replica stores it with that content fingerprint.</summary>
     Task<bool[]> HoldsAsync(ShardContentCheck check, CancellationToken cancellationToken);

@@ -97,6 +97,12 @@ public enum ShardState
     /// by itself once the disk does.
     /// </summary>
     ReadOnly,
+
+    /// <summary>
+    /// Copying the records it missed (it was down, slow, or refused some) from a peer replica; takes the writer's
+    /// records that follow its own, and serves no reads until it has caught up.
+    /// </summary>
+    CatchingUp,
 }
 
 /// <summary>What a shard replica holds.</summary>
@@ -109,6 +115,10 @@ public enum ShardState
 /// <param name="WalBytes">Bytes of log since the snapshot.</param>
 /// <param name="Error">Recovery or log error, when there is one.</param>
 /// <param name="Recall">Latest recall@k the replica's recall probe measured; null before the first.</param>
+/// <param name="ContentDigest">
+/// Order-independent fingerprint of every stored passage's id and content: replicas at the same LSN that agree have
+/// the same digest, so divergence shows.
+/// </param>
 [GenerateSerializer, Immutable, Alias("dpr.ShardStats")]
 public sealed record ShardStats(
     [property: Id(0)] int ShardId,
@@ -119,7 +129,8 @@ public sealed record ShardStats(
     [property: Id(5)] long SnapshotLsn,
     [property: Id(6)] long WalBytes,
     [property: Id(7)] string? Error,
-    [property: Id(8)] double? Recall = null);
+    [property: Id(8)] double? Recall = null,
+    [property: Id(9)] ulong ContentDigest = 0);
 
 /// <summary>Stored vectors to read from one shard: named passages and a random sample.</summary>
 /// <param name="Ids">Passages wanted by id (absent ones are skipped).</param>

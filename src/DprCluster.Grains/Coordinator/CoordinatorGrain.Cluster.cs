@@ -53,6 +53,7 @@ public sealed partial class CoordinatorGrain
         return [.. silos];
     }
 
+    /// <summary>The shard's replicas and its writer's view, with each replica's lag behind the furthest LSN known.</summary>
     private async Task<ShardStatus> ShardStatusAsync(int shard, CancellationToken cancellationToken)
     {
         ReplicaRef[] replicas = _replicas[shard];
@@ -61,7 +62,38 @@ public sealed partial class CoordinatorGrain
         {
             statuses[r] = ReplicaStatusAsync(replicas[r], cancellationToken);
         }
-        return new ShardStatus(shard, await Task.WhenAll(statuses));
+        ShardWriterStatus? writer = await WriterStatusAsync(shard, cancellationToken);
+        ReplicaStatus[] answered = await Task.WhenAll(statuses);
+        long target = writer?.LastLsn ?? 0;
+        foreach (long? lsn in writer?.ReplicaLsns ?? [])
+        {
+            target = Math.Max(target, lsn ?? 0);
+        }
+        foreach (ReplicaStatus replica in answered)
+        {
+            target = Math.Max(target, replica.Stats?.LastLsn ?? 0);
+        }
+        for (int r = 0; r < answered.Length; r++)
+        {
+            long? known = answered[r].Stats is { State: not ShardState.Recovering } stats ? stats.LastLsn
+                : writer is not null && r < writer.ReplicaLsns.Length ? writer.ReplicaLsns[r] : null;
+            answered[r] = answered[r] with { Lag = known is long lsn ? target - lsn : null };
+        }
+        return new ShardStatus(shard, answered, writer?.LastLsn);
+    }
+
+    private async Task<ShardWriterStatus?> WriterStatusAsync(int shard, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(_options.ShardTimeout);
+        try
+        {
+            return await GrainFactory.GetGrain<IShardWriterGrain>(shard).GetStatusAsync(deadline.Token);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not OutOfMemoryException)
+        {
+            return null;
+        }
     }
 
     private async Task<ReplicaStatus> ReplicaStatusAsync(ReplicaRef replica, CancellationToken cancellationToken)

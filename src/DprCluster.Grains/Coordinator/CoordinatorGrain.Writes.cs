@@ -29,9 +29,9 @@ public sealed partial class CoordinatorGrain
     }
 
     /// <summary>
-    /// Skips the passages every replica already holds unchanged, then encodes the rest in batches and writes each batch
-    /// to its shards as soon as it is encoded (the next batch encodes meanwhile). A request cut short by its deadline
-    /// thus keeps what it wrote, and its retry encodes only what is missing.
+    /// Skips the passages every replica already holds unchanged, then encodes the rest in batches and hands each batch
+    /// to its shards' writers as soon as it is encoded (the next batch encodes meanwhile). A request cut short by its
+    /// deadline thus keeps what it wrote, and its retry encodes only what is missing.
     /// </summary>
     private async Task<UpsertResponse> UpsertValidatedAsync(Passage[] passages, CancellationToken cancellationToken)
     {
@@ -101,8 +101,7 @@ public sealed partial class CoordinatorGrain
         foreach ((int shard, List<EncodedPassage> list) in byShard)
         {
             var request = new ShardUpsertRequest([.. list]);
-            writes.Add(WriteToReplicasAsync(CoordinatorTelemetry.Upsert, shard, (grain, token) => grain.UpsertAsync(request, token),
-                cancellationToken));
+            writes.Add(CallWriterAsync(CoordinatorTelemetry.Upsert, shard, (writer, token) => writer.UpsertAsync(request, token), cancellationToken));
         }
     }
 
@@ -183,10 +182,10 @@ public sealed partial class CoordinatorGrain
         var request = new ShardDeleteRequest([id]);
         try
         {
-            int applied = await WriteToReplicasAsync(CoordinatorTelemetry.Delete, Placement.ShardOf(id),
-                (grain, token) => grain.DeleteAsync(request, token), cancellationToken);
-            CoordinatorTelemetry.RecordDeleted(applied);
-            return applied > 0;
+            ShardWriteResponse written = await CallWriterAsync(CoordinatorTelemetry.Delete, Placement.ShardOf(id), (writer, token) => writer.DeleteAsync(request, token),
+                cancellationToken);
+            CoordinatorTelemetry.RecordDeleted(written.Applied);
+            return written.Applied > 0;
         }
         catch (Exception e)
         {
@@ -212,73 +211,32 @@ public sealed partial class CoordinatorGrain
     }
 
     /// <summary>
-    /// Sends a write to every replica of <paramref name="shard"/> and waits for the quorum (all by default); returns
-    /// the largest number of records any replica applied.
+    /// Calls the shard's writer. When its silo went down the call fails until membership declares that silo dead and the
+    /// writer activates elsewhere (seconds): retried meanwhile, within the request's deadline. A resent write is safe,
+    /// since upserting the same passage or deleting an id twice leaves the same state.
     /// </summary>
-    private async Task<int> WriteToReplicasAsync(string operation, int shard,
-        Func<IShardReplicaGrain, CancellationToken, Task<ShardWriteResponse>> write, CancellationToken cancellationToken)
-    {
-        using Activity? span = SampledSpans.Start(CoordinatorTelemetry.Source, DprClusterTelemetry.Spans.ShardWrite);
-        span?.SetTag(DprClusterTelemetry.Attributes.Operation, operation);
-        span?.SetTag(DprClusterTelemetry.Attributes.Shard, shard);
-        ReplicaRef[] replicas = _replicas[shard];
-        var tasks = new Task<ShardWriteResponse>[replicas.Length];
-        for (int r = 0; r < replicas.Length; r++)
-        {
-            tasks[r] = WriteOneAsync(replicas[r].Grain, write, cancellationToken);
-        }
-        try
-        {
-            await Task.WhenAll(tasks);
-        }
-        catch (Exception)
-        {
-            // Counted below: some replicas may have acknowledged.
-        }
-        int acks = 0;
-        int applied = 0;
-        Exception? firstError = null;
-        for (int r = 0; r < tasks.Length; r++)
-        {
-            Task<ShardWriteResponse> task = tasks[r];
-            if (task.IsCompletedSuccessfully)
-            {
-                acks++;
-                applied = Math.Max(applied, task.Result.Applied);
-            }
-            else
-            {
-                // A cancelled task carries no exception: name the deadline, so the refusal says why.
-                Exception error = task.Exception?.GetBaseException()
-                    ?? new TimeoutException($"replica {replicas[r].Replica} on {replicas[r].Silo} did not answer within {_options.ShardTimeout.TotalMilliseconds:F0} ms");
-                firstError ??= error;
-                CoordinatorTelemetry.RecordReplicaFailure(operation, shard, replicas[r].Silo, error, span);
-            }
-        }
-        if (firstError is ClusterException { Code: ClusterErrorCodes.InvalidRequest or ClusterErrorCodes.DimensionMismatch } invalid)
-        {
-            throw invalid;
-        }
-        int quorum = Math.Min(_options.WriteQuorum ?? replicas.Length, replicas.Length);
-        if (acks < quorum && firstError is ClusterException { Code: ClusterErrorCodes.InsufficientStorage or ClusterErrorCodes.ShardReadOnly } storage)
-        {
-            throw new ClusterException(storage.Code,
-                $"shard {shard}: {acks} of {replicas.Length} replicas acknowledged, {quorum} needed ({storage.Message})", storage);
-        }
-        if (acks < quorum)
-        {
-            throw new ClusterException(ClusterErrorCodes.ShardUnavailable,
-                $"shard {shard}: {acks} of {replicas.Length} replicas acknowledged, {quorum} needed ({firstError?.Message})", firstError);
-        }
-        return applied;
-    }
-
-    private async Task<ShardWriteResponse> WriteOneAsync(IShardReplicaGrain grain, Func<IShardReplicaGrain, CancellationToken, Task<ShardWriteResponse>> write,
+    private async Task<ShardWriteResponse> CallWriterAsync(string operation, int shard, Func<IShardWriterGrain, CancellationToken, Task<ShardWriteResponse>> call,
         CancellationToken cancellationToken)
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(_options.ShardTimeout);
-        return await write(grain, deadline.Token);
+        IShardWriterGrain writer = GrainFactory.GetGrain<IShardWriterGrain>(shard);
+        long started = Stopwatch.GetTimestamp();
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await call(writer, cancellationToken);
+            }
+            catch (Exception e) when (e is not ClusterException && !cancellationToken.IsCancellationRequested && e is not OutOfMemoryException)
+            {
+                if (Stopwatch.GetElapsedTime(started) > _options.WriterFailover)
+                {
+                    throw new ClusterException(ClusterErrorCodes.ShardUnavailable,
+                        $"shard {shard}: its writer could not be reached for {_options.WriterFailover.TotalSeconds:F0} s ({e.Message})", e);
+                }
+                CoordinatorTelemetry.RecordReplicaFailure(operation, shard, "writer", e, Activity.Current);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(1000, 100 * attempt)), cancellationToken);
+            }
+        }
     }
 
     private void ValidateBatch(Passage[] passages)

@@ -232,7 +232,7 @@ public sealed partial class CoordinatorGrain : Grain, ICoordinatorGrain
     }
 
     private static bool IsUnavailability(string code) => code is ClusterErrorCodes.ShardUnavailable
-        or ClusterErrorCodes.ShardRecovering or ClusterErrorCodes.ShardFailed or ClusterErrorCodes.DeadlineExceeded
+        or ClusterErrorCodes.ShardRecovering or ClusterErrorCodes.ShardCatchingUp or ClusterErrorCodes.ShardFailed or ClusterErrorCodes.DeadlineExceeded
         or ClusterErrorCodes.Internal;
 
     private static List<(ScoredHit Hit, int Shard)> Merge(SearchRequest request, ShardSearchResponse?[] responses, int depth)

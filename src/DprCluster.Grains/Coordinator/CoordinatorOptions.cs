@@ -8,6 +8,12 @@ public sealed record CoordinatorOptions
     /// <summary>Deadline for one shard call (a search's fan-out, a write's replica ack).</summary>
     public TimeSpan ShardTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long a write keeps retrying a shard writer that cannot be reached (its silo died and membership has not yet
+    /// moved it), within the request's own deadline.
+    /// </summary>
+    public TimeSpan WriterFailover { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Largest k a search may ask for.</summary>
     public int MaxK { get; init; } = 1000;
 

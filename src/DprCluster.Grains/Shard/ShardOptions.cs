@@ -44,6 +44,15 @@ public sealed record ShardOptions(string DataDirectory, int Dimensions)
     /// </summary>
     public int RecallProbeIntervalMs { get; init; } = 10_000;
 
+    /// <summary>
+    /// After a restart, how long (ms) a replica waits for a peer replica to answer before it serves what it has without
+    /// checking for records it missed.
+    /// </summary>
+    public int RepairPeerWaitMs { get; init; } = 15_000;
+
+    /// <summary>Deadline (ms) of one call to a peer while catching up (its state, a piece of its log or snapshot).</summary>
+    public int RepairCallTimeoutMs { get; init; } = 10_000;
+
     /// <summary>Largest k a search may ask for.</summary>
     public int MaxK { get; init; } = 1000;
 

@@ -59,6 +59,7 @@ public sealed partial class ShardReplica
                     callers.Add(caller);
                 }
             }
+            await _contentsSwap.WaitAsync().ConfigureAwait(false);
             try
             {
                 await SnapshotBesideWritesAsync().ConfigureAwait(false);
@@ -98,6 +99,7 @@ public sealed partial class ShardReplica
                     }
                 }
             }
+            _contentsSwap.Release();
         }
     }
 

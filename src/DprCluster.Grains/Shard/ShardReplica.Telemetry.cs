@@ -31,42 +31,12 @@ public sealed partial class ShardReplica
     /// </summary>
     private Activity? StartCommitSpan(List<PendingWrite> group)
     {
-        if (!ShardTelemetry.Source.HasListeners())
+        var callers = new ActivityContext[group.Count];
+        for (int i = 0; i < callers.Length; i++)
         {
-            return null;
+            callers[i] = group[i].Caller;
         }
-        ActivityContext parent = default;
-        ActivityContext unsampled = default;
-        List<ActivityLink>? links = null;
-        foreach (PendingWrite write in group)
-        {
-            if (write.Caller == default)
-            {
-                continue;
-            }
-            if ((write.Caller.TraceFlags & ActivityTraceFlags.Recorded) == 0)
-            {
-                unsampled = write.Caller;
-            }
-            else if (parent == default)
-            {
-                parent = write.Caller;
-            }
-            else
-            {
-                (links ??= []).Add(new ActivityLink(write.Caller));
-            }
-        }
-        if (parent == default && unsampled != default)
-        {
-            // An unrecorded stand-in for the sampled-out writers: the apply and log spans below then stay unrecorded
-            // too (see SampledSpans) instead of starting traces of their own.
-            return new Activity(DprClusterTelemetry.Spans.Commit)
-                .SetParentId(unsampled.TraceId, unsampled.SpanId, ActivityTraceFlags.None)
-                .Start();
-        }
-        Activity? span = ShardTelemetry.Source.StartActivity(DprClusterTelemetry.Spans.Commit, ActivityKind.Internal, parent,
-            tags: null, links);
+        Activity? span = SampledSpans.StartGroup(ShardTelemetry.Source, DprClusterTelemetry.Spans.Commit, callers);
         span?.SetTag(ShardTag.Key, ShardTag.Value);
         return span;
     }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using DprCluster.Abstractions;
-using DprCluster.Core.Passages;
 using DprCluster.Grains.Shard.Storage;
 using DprCluster.Grains.Telemetry;
 
@@ -26,6 +25,48 @@ public sealed partial class ShardReplica
         return Enqueue(new PendingWrite(request.Passages, null, null), cancellationToken);
     }
 
+    /// <summary>
+    /// Logs and applies records the shard's writer numbered (or a peer copied): records at or below the replica's last
+    /// LSN are skipped, a batch that leaves a gap is refused with <see cref="ClusterErrorCodes.ReplicaBehind"/> and the
+    /// replica starts catching up. Completes once the new records are durable and visible.
+    /// </summary>
+    public async Task<ShardReplicateResponse> ReplicateAsync(ShardRecordBatch batch, CancellationToken cancellationToken)
+    {
+        Writable();
+        if (batch?.Records is not { Length: > 0 } records)
+        {
+            throw new ClusterException(ClusterErrorCodes.InvalidRequest, "a record batch needs at least one record");
+        }
+        for (int i = 0; i < records.Length; i++)
+        {
+            ShardRecord record = records[i];
+            if (record is null || record.Lsn < 1 || (i > 0 && record.Lsn != records[i - 1].Lsn + 1) || (record.Upsert is null) == (record.DeletedId is null))
+            {
+                throw new ClusterException(ClusterErrorCodes.InvalidRequest, "records must have consecutive LSNs from 1 up and be either an upsert or a delete");
+            }
+            if (record.Upsert is not null)
+            {
+                ValidatePassage(record.Upsert);
+            }
+            else
+            {
+                EncodedPassageCheck.ValidateId(record.DeletedId!);
+            }
+        }
+        var write = new PendingWrite(null, null, null, records);
+        ShardWriteResponse response = await Enqueue(write, cancellationToken).ConfigureAwait(false);
+        return new ShardReplicateResponse(ShardId, response.Lsn, write.Changed!);
+    }
+
+    /// <summary>Refuses record batches a replica cannot log: still recovering, or failed.</summary>
+    private void Writable()
+    {
+        if (_state is ShardState.Recovering or ShardState.Failed)
+        {
+            Serving();
+        }
+    }
+
     /// <summary>Deletes passages; unknown ids are ignored and not counted.</summary>
     public Task<ShardWriteResponse> DeleteAsync(ShardDeleteRequest request, CancellationToken cancellationToken)
     {
@@ -33,10 +74,7 @@ public sealed partial class ShardReplica
         ArgumentNullException.ThrowIfNull(request);
         foreach (string id in request.Ids)
         {
-            if (PassageLimits.CheckId(id) is { } problem)
-            {
-                throw new ClusterException(ClusterErrorCodes.InvalidRequest, problem);
-            }
+            EncodedPassageCheck.ValidateId(id);
         }
         return Enqueue(new PendingWrite(null, request.Ids, null), cancellationToken);
     }
@@ -55,28 +93,7 @@ public sealed partial class ShardReplica
         return write.Done.Task.WaitAsync(cancellationToken);
     }
 
-    private void ValidatePassage(EncodedPassage passage)
-    {
-        if (passage?.Passage is null || passage.Vector is null)
-        {
-            throw new ClusterException(ClusterErrorCodes.InvalidRequest, "passage and vector are required");
-        }
-        Passage p = passage.Passage;
-        // The same limits the REST layer checks: what passes here is logged, and what is logged must replay.
-        if (PassageLimits.CheckPassage(p.Id, p.Title, p.Text, p.Metadata) is { } problem)
-        {
-            throw new ClusterException(ClusterErrorCodes.InvalidRequest, problem);
-        }
-        if (passage.Vector.Length != _options.Dimensions)
-        {
-            throw new ClusterException(ClusterErrorCodes.DimensionMismatch,
-                $"passage '{passage.Passage.Id}' has a {passage.Vector.Length}-dimensional vector; shard {ShardId} stores {_options.Dimensions}");
-        }
-        if (PassageLimits.CheckVector(passage.Vector) is { } badVector)
-        {
-            throw new ClusterException(ClusterErrorCodes.InvalidRequest, $"passage '{p.Id}': {badVector}");
-        }
-    }
+    private void ValidatePassage(EncodedPassage passage) => EncodedPassageCheck.Validate(passage, _options.Dimensions, ShardId);
 
     /// <summary>
     /// The single writer: take every queued write (up to the group size), log them in one append with one fsync,
@@ -151,8 +168,30 @@ public sealed partial class ShardReplica
             return;
         }
         long lsn = _log!.LastLsn;
+        bool behind = false;
         foreach (PendingWrite write in group)
         {
+            write.EntryStart = entries.Count;
+            if (write.Records is { } records)
+            {
+                if (records[0].Lsn > lsn + 1)
+                {
+                    write.Refusal = new ClusterException(ClusterErrorCodes.ReplicaBehind,
+                        $"shard {ShardId}: records from LSN {records[0].Lsn} do not follow this replica's LSN {lsn}; it catches up from a peer");
+                    behind = true;
+                    continue;
+                }
+                // Records it already holds (a resend, or a copy racing the writer) are skipped, not logged twice.
+                write.Skipped = (int)Math.Min(records.Length, lsn + 1 - records[0].Lsn);
+                for (int i = write.Skipped; i < records.Length; i++)
+                {
+                    ShardRecord record = records[i];
+                    entries.Add(record.Upsert is not null
+                        ? new WalEntry(record.Lsn, WalEntryKind.Upsert, record.Upsert, null)
+                        : new WalEntry(record.Lsn, WalEntryKind.Delete, null, record.DeletedId));
+                }
+                lsn = Math.Max(lsn, records[^1].Lsn);
+            }
             foreach (EncodedPassage passage in write.Upserts ?? [])
             {
                 entries.Add(new WalEntry(++lsn, WalEntryKind.Upsert, passage, null));
@@ -161,6 +200,11 @@ public sealed partial class ShardReplica
             {
                 entries.Add(new WalEntry(++lsn, WalEntryKind.Delete, null, id));
             }
+            write.EntryCount = entries.Count - write.EntryStart;
+        }
+        if (behind)
+        {
+            StartCatchingUp();
         }
         using (Activity? commit = StartCommitSpan(group))
         {
@@ -181,16 +225,26 @@ public sealed partial class ShardReplica
     private void ApplyAndAcknowledge(List<PendingWrite> group, List<WalEntry> entries)
     {
         using Activity? span = StartSpan(DprClusterTelemetry.Spans.Apply);
-        int next = 0;
         foreach (PendingWrite write in group)
         {
-            int count = (write.Upserts?.Count ?? 0) + (write.Deletes?.Count ?? 0);
-            int applied = 0;
-            for (int i = 0; i < count; i++)
+            if (write.Refusal is not null)
             {
-                applied += Apply(_data!, entries[next++]) ? 1 : 0;
+                write.Done.TrySetException(write.Refusal);
+                continue;
             }
-            write.Done.TrySetResult(new ShardWriteResponse(ShardId, next == 0 ? _log!.LastLsn : entries[next - 1].Lsn, applied));
+            int applied = 0;
+            bool[]? changed = write.Records is null ? null : new bool[write.Records.Length];
+            for (int i = 0; i < write.EntryCount; i++)
+            {
+                bool change = Apply(_data!, entries[write.EntryStart + i]);
+                applied += change ? 1 : 0;
+                if (changed is not null)
+                {
+                    changed[write.Skipped + i] = change;
+                }
+            }
+            write.Changed = changed;
+            write.Done.TrySetResult(new ShardWriteResponse(ShardId, _log!.LastLsn, applied));
         }
     }
 
@@ -280,8 +334,27 @@ public sealed partial class ShardReplica
     }
 
     /// <summary>A write for the writer's queue, or (with <see cref="Step"/>) a short step to run between two group commits.</summary>
-    private sealed class PendingWrite(IReadOnlyList<EncodedPassage>? upserts, IReadOnlyList<string>? deletes, Action? step)
+    private sealed class PendingWrite(IReadOnlyList<EncodedPassage>? upserts, IReadOnlyList<string>? deletes, Action? step,
+        ShardRecord[]? records = null)
     {
+        /// <summary>Records numbered elsewhere (by the shard's writer, or a peer's log), logged under their own LSNs.</summary>
+        public ShardRecord[]? Records { get; } = records;
+
+        /// <summary>Where the write's log entries start in its group, how many it has, and how many held records it skipped.</summary>
+        public int EntryStart { get; set; }
+
+        /// <inheritdoc cref="EntryStart"/>
+        public int EntryCount { get; set; }
+
+        /// <inheritdoc cref="EntryStart"/>
+        public int Skipped { get; set; }
+
+        /// <summary>Why the writer refused this write within its group (records that leave a gap).</summary>
+        public ClusterException? Refusal { get; set; }
+
+        /// <summary>For <see cref="Records"/>: per record, whether it changed the replica.</summary>
+        public bool[]? Changed { get; set; }
+
         public IReadOnlyList<EncodedPassage>? Upserts { get; } = upserts;
 
         public IReadOnlyList<string>? Deletes { get; } = deletes;
@@ -289,7 +362,7 @@ public sealed partial class ShardReplica
         /// <summary>Runs on the writer, which has applied everything before it and nothing after.</summary>
         public Action? Step { get; } = step;
 
-        /// <summary>Roughly the log bytes of the write (UTF-16 lengths as UTF-8 upper bounds, and the vectors).</summary>
+        /// <summary>Roughly the log bytes of the write (<see cref="RecordSize"/>).</summary>
         public long EstimatedBytes
         {
             get
@@ -297,12 +370,15 @@ public sealed partial class ShardReplica
                 long bytes = 0;
                 foreach (EncodedPassage passage in Upserts ?? [])
                 {
-                    bytes += 3L * (passage.Passage.Id.Length + passage.Passage.Title.Length + passage.Passage.Text.Length)
-                        + 4L * passage.Vector.Length + 64;
+                    bytes += RecordSize.Of(passage);
                 }
                 foreach (string id in Deletes ?? [])
                 {
-                    bytes += 3L * id.Length + 16;
+                    bytes += RecordSize.OfDelete(id);
+                }
+                foreach (ShardRecord record in Records ?? [])
+                {
+                    bytes += RecordSize.Of(record);
                 }
                 return bytes;
             }

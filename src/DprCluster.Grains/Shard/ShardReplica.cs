@@ -35,9 +35,13 @@ public sealed partial class ShardReplica : IAsyncDisposable
     private long _previousSnapshotLsn;
     private long _snapshotBytes;
 
-    /// <summary>Creates the replica; call <see cref="StartAsync"/> to recover it.</summary>
-    public ShardReplica(int shardId, ShardOptions options)
+    /// <summary>
+    /// Creates the replica; call <see cref="StartAsync"/> to recover it. <paramref name="peers"/> are the shard's other
+    /// replicas, which it catches up from; none for a replica that stands alone.
+    /// </summary>
+    public ShardReplica(int shardId, ShardOptions options, IReadOnlyList<IShardReplicaGrain>? peers = null)
     {
+        _peers = peers ?? [];
         ArgumentOutOfRangeException.ThrowIfNegative(shardId);
         ShardId = shardId;
         _options = options;
@@ -66,9 +70,11 @@ public sealed partial class ShardReplica : IAsyncDisposable
         {
             RemoveStaleTemporaries();
             Recover();
-            _state = ShardState.Serving;
+            // With peers, it first asks them whether it missed records while it was down, and serves reads after that.
+            _state = _peers.Count > 0 ? ShardState.CatchingUp : ShardState.Serving;
             _writeLoop = Task.Run(RunWriteLoopAsync, CancellationToken.None);
             _maintenance = Task.Run(RunMaintenanceAsync, CancellationToken.None);
+            StartCatchingUp(afterRestart: true);
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {
@@ -89,8 +95,9 @@ public sealed partial class ShardReplica : IAsyncDisposable
             _log?.LastLsn ?? 0,
             Interlocked.Read(ref _snapshotLsn),
             _state is ShardState.Serving or ShardState.ReadOnly ? _log?.Bytes ?? 0 : 0,
-            _error,
-            _recallProbe.LastRecall));
+            _error ?? _repairError,
+            _recallProbe.LastRecall,
+            data?.Passages.ContentDigest ?? 0));
     }
 
     /// <summary>A stored passage, or null.</summary>
@@ -168,9 +175,10 @@ public sealed partial class ShardReplica : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         ShardTelemetry.Unregister(this);
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _repair.ConfigureAwait(false);
         _writes.Writer.TryComplete();
         await _writeLoop.ConfigureAwait(false);
-        await _stopping.CancelAsync().ConfigureAwait(false);
         _maintenanceRequests.Writer.TryComplete();
         await _maintenance.ConfigureAwait(false);
         await _recallProbe.DrainAsync().ConfigureAwait(false);
@@ -184,6 +192,8 @@ public sealed partial class ShardReplica : IAsyncDisposable
     {
         ShardState.Serving or ShardState.ReadOnly => _data!,
         ShardState.Recovering => throw new ClusterException(ClusterErrorCodes.ShardRecovering, $"shard {ShardId} is still recovering"),
+        ShardState.CatchingUp => throw new ClusterException(ClusterErrorCodes.ShardCatchingUp,
+            $"shard {ShardId} is copying records it missed from a peer (at LSN {_log?.LastLsn ?? 0})"),
         _ => throw new ClusterException(ClusterErrorCodes.ShardFailed, $"shard {ShardId} failed recovery: {_error}"),
     };
 

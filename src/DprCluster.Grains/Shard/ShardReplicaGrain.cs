@@ -8,7 +8,7 @@ namespace DprCluster.Grains.Shard;
 /// The grain of one shard replica (key <c>shard-{s}/replica-{r}</c>): a façade over this silo's
 /// <see cref="ShardReplica"/> engine from the <see cref="ShardStore"/>. Pinned to the silo that holds the data, never
 /// collected while that silo runs, and reentrant: searches run concurrently on the thread pool, off the grain's turn,
-/// while writes queue to the engine's single write loop in arrival order.
+/// while the shard writer's record batches queue to the engine's single write loop, which logs them in LSN order.
 /// </summary>
 [Reentrant, KeepAlive, ShardReplicaPlacement]
 public sealed class ShardReplicaGrain(ShardStore store) : Grain, IShardReplicaGrain
@@ -37,12 +37,19 @@ public sealed class ShardReplicaGrain(ShardStore store) : Grain, IShardReplicaGr
         Task.Run(() => _replica.GetStatisticsAsync(terms, cancellationToken), cancellationToken);
 
     /// <inheritdoc />
-    public Task<ShardWriteResponse> UpsertAsync(ShardUpsertRequest request, CancellationToken cancellationToken) =>
-        _replica.UpsertAsync(request, cancellationToken);
+    public Task<ShardReplicateResponse> ReplicateAsync(ShardRecordBatch batch, CancellationToken cancellationToken) =>
+        _replica.ReplicateAsync(batch, cancellationToken);
 
     /// <inheritdoc />
-    public Task<ShardWriteResponse> DeleteAsync(ShardDeleteRequest request, CancellationToken cancellationToken) =>
-        _replica.DeleteAsync(request, cancellationToken);
+    public Task<ShardLogChunk> ReadLogAsync(long afterLsn, int maxRecords, CancellationToken cancellationToken) =>
+        Task.Run(() => _replica.ReadLogAsync(afterLsn, maxRecords), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<byte[]> ReadSnapshotAsync(long snapshotLsn, long offset, int count, CancellationToken cancellationToken) =>
+        _replica.ReadSnapshotAsync(snapshotLsn, offset, count, cancellationToken);
+
+    /// <inheritdoc />
+    public Task CatchUpAsync(long lsn, CancellationToken cancellationToken) => _replica.CatchUpAsync(lsn);
 
     /// <inheritdoc />
     public Task<Passage?> GetAsync(string id, CancellationToken cancellationToken) => _replica.GetAsync(id, cancellationToken);

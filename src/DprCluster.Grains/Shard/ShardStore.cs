@@ -18,8 +18,12 @@ public sealed class ShardStore : ILifecycleParticipant<ISiloLifecycle>, IAsyncDi
     private Task _recovery = Task.CompletedTask;
     private bool _disposed;
 
-    /// <summary>Creates (not yet recovered) engines for the shards <paramref name="placement"/> puts on shard silo <paramref name="ordinal"/>.</summary>
-    public ShardStore(ShardPlacement placement, int ordinal, ShardOptions options)
+    /// <summary>
+    /// Creates (not yet recovered) engines for the shards <paramref name="placement"/> puts on shard silo
+    /// <paramref name="ordinal"/>; with <paramref name="grains"/>, each knows its shard's other replicas and catches up
+    /// from them.
+    /// </summary>
+    public ShardStore(ShardPlacement placement, int ordinal, ShardOptions options, IGrainFactory? grains = null)
     {
         ArgumentNullException.ThrowIfNull(placement);
         IReadOnlyList<int> shards = placement.ShardsOn(ordinal);
@@ -27,7 +31,16 @@ public sealed class ShardStore : ILifecycleParticipant<ISiloLifecycle>, IAsyncDi
         _replicas = new Dictionary<int, ShardReplica>(shards.Count);
         foreach (int shard in shards)
         {
-            _replicas[shard] = new ShardReplica(shard, options);
+            var peers = new List<IShardReplicaGrain>();
+            IReadOnlyList<int> silos = placement.SilosOf(shard);
+            for (int r = 0; grains is not null && r < silos.Count; r++)
+            {
+                if (silos[r] != ordinal)
+                {
+                    peers.Add(grains.GetGrain<IShardReplicaGrain>(new ShardReplicaKey(shard, r).ToString()));
+                }
+            }
+            _replicas[shard] = new ShardReplica(shard, options, peers);
         }
         Replicas = [.. _replicas.Values];
     }

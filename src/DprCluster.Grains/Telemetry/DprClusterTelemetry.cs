@@ -26,11 +26,14 @@ public static class DprClusterTelemetry
         /// <summary>The shards' write-ahead logs.</summary>
         public const string Wal = "DprCluster.Wal";
 
+        /// <summary>The shards' writers: write order and replica lag.</summary>
+        public const string Replication = "DprCluster.Replication";
+
         /// <summary>The silo process: host and health.</summary>
         public const string Silo = "DprCluster.Silo";
 
         /// <summary>All of the above, for registering with a tracer or meter provider.</summary>
-        public static IReadOnlyList<string> All { get; } = [Coordinator, Shard, Encoder, Wal, Silo];
+        public static IReadOnlyList<string> All { get; } = [Coordinator, Shard, Encoder, Wal, Replication, Silo];
     }
 
     /// <summary>Span names.</summary>
@@ -57,8 +60,8 @@ public static class DprClusterTelemetry
         /// <summary>One delete on the coordinator.</summary>
         public const string Delete = "coordinator.delete";
 
-        /// <summary>One shard's write, sent to every replica.</summary>
-        public const string ShardWrite = "coordinator.shard_write";
+        /// <summary>One batch of a shard's writer: numbered, sent to every replica, settled by the write quorum.</summary>
+        public const string WriterCommit = "writer.commit";
 
         /// <summary>A shard replica's search.</summary>
         public const string ShardSearch = "shard.search";
@@ -144,6 +147,18 @@ public static class DprClusterTelemetry
 
         /// <summary>Histogram, seconds: one graph compaction, run beside the writer.</summary>
         public const string CompactionDuration = "dprcluster.compaction.duration";
+
+        /// <summary>
+        /// Gauge, records: how far a replica's last LSN trails the last LSN its shard's writer sent, by <c>shard</c> and
+        /// <c>replica</c> (from the silo hosting the writer).
+        /// </summary>
+        public const string ReplicaLag = "dprcluster.replica.lag";
+
+        /// <summary>Counter: log records a replica copied from a peer while catching up.</summary>
+        public const string ReplicaRepairedRecords = "dprcluster.replica.repaired_records";
+
+        /// <summary>Counter: peer snapshots a replica installed because the peer's log no longer reached back far enough.</summary>
+        public const string ReplicaSnapshotInstalls = "dprcluster.replica.snapshot_installs";
 
         /// <summary>Gauge, bytes: size of a shard replica's newest snapshot.</summary>
         public const string SnapshotSize = "dprcluster.snapshot.size";

@@ -45,6 +45,12 @@ internal static class ShardTelemetry
     private static readonly Counter<long> WriteFailures = Meter.CreateCounter<long>(Metrics.WalWriteFailures, "{append}",
         "Log appends that failed; the replica turned read-only until its disk takes writes again.");
 
+    private static readonly Counter<long> RepairedRecords = Meter.CreateCounter<long>(Metrics.ReplicaRepairedRecords, "{record}",
+        "Log records a replica copied from a peer while catching up on what it missed.");
+
+    private static readonly Counter<long> SnapshotInstalls = Meter.CreateCounter<long>(Metrics.ReplicaSnapshotInstalls, "{snapshot}",
+        "Peer snapshots a replica installed because the peer's log no longer reached back to what it missed.");
+
     static ShardTelemetry()
     {
         Meter.CreateObservableGauge(Metrics.ShardPassages, () => Observe(replica => replica.PassageCount), "{passage}",
@@ -87,6 +93,10 @@ internal static class ShardTelemetry
         SnapshotWriterPause.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, shard);
 
     public static void RecordSnapshotFailure(KeyValuePair<string, object?> shard) => SnapshotFailures.Add(1, shard);
+
+    public static void RecordRepaired(KeyValuePair<string, object?> shard, int records) => RepairedRecords.Add(records, shard);
+
+    public static void RecordSnapshotInstalled(KeyValuePair<string, object?> shard) => SnapshotInstalls.Add(1, shard);
 
     public static void RecordCompaction(KeyValuePair<string, object?> shard, long started) =>
         CompactionDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, shard);

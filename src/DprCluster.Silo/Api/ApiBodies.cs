@@ -1,3 +1,4 @@
+using System.Globalization;
 using DprCluster.Abstractions;
 
 namespace DprCluster.Silo.Api;
@@ -52,10 +53,10 @@ public static class ApiBodies
                 ShardStats? s = replica.Stats;
                 replicas[r] = new ReplicaBody(replica.Replica, replica.Silo, replica.Reachable,
                     s is null ? null : new ShardStatsBody(s.ShardId, s.State, s.Passages, s.DeletedSlots, s.LastLsn, s.SnapshotLsn, s.WalBytes, s.Error,
-                        s.Recall),
-                    replica.Error);
+                        s.Recall, s.ContentDigest.ToString("x16", CultureInfo.InvariantCulture)),
+                    replica.Error, replica.Lag);
             }
-            shards[i] = new ShardBody(shard.ShardId, replicas);
+            shards[i] = new ShardBody(shard.ShardId, replicas, shard.WriterLsn);
         }
         EncoderStats? e = status.Encoder;
         return new ClusterBody(status.ShardCount, status.ReplicationFactor, status.EncoderDimension, silos, shards,

@@ -27,7 +27,8 @@ public sealed record SiloBody(string Name, string Address, string Status, IReadO
 /// <summary>One shard.</summary>
 /// <param name="ShardId">The shard.</param>
 /// <param name="Replicas">Its replicas, replica 0 first.</param>
-public sealed record ShardBody(int ShardId, IReadOnlyList<ReplicaBody> Replicas);
+/// <param name="WriterLsn">Last LSN the shard's writer assigned; null when unknown.</param>
+public sealed record ShardBody(int ShardId, IReadOnlyList<ReplicaBody> Replicas, long? WriterLsn);
 
 /// <summary>One replica of a shard.</summary>
 /// <param name="Replica">Replica index.</param>
@@ -35,11 +36,12 @@ public sealed record ShardBody(int ShardId, IReadOnlyList<ReplicaBody> Replicas)
 /// <param name="Reachable">Whether it answered.</param>
 /// <param name="Stats">What it holds, when it answered.</param>
 /// <param name="Error">Why it did not answer, or its recovery error.</param>
-public sealed record ReplicaBody(int Replica, string Silo, bool Reachable, ShardStatsBody? Stats, string? Error);
+/// <param name="Lag">Records it trails the shard's furthest LSN (0 when caught up); null when nothing is known of it.</param>
+public sealed record ReplicaBody(int Replica, string Silo, bool Reachable, ShardStatsBody? Stats, string? Error, long? Lag);
 
 /// <summary>What a replica holds.</summary>
 /// <param name="ShardId">The shard.</param>
-/// <param name="State">recovering, serving or failed.</param>
+/// <param name="State">recovering, serving, read_only, catching_up or failed.</param>
 /// <param name="Passages">Live passages.</param>
 /// <param name="DeletedSlots">Graph slots marked deleted.</param>
 /// <param name="LastLsn">LSN of the last logged record.</param>
@@ -47,5 +49,9 @@ public sealed record ReplicaBody(int Replica, string Silo, bool Reachable, Shard
 /// <param name="WalBytes">Log bytes since the snapshot.</param>
 /// <param name="Error">Recovery or log error.</param>
 /// <param name="Recall">Latest recall@k of the replica's recall probe (null before its first measurement).</param>
+/// <param name="ContentDigest">
+/// Order-independent fingerprint of its passages' ids and contents, 16 hex digits: replicas at one LSN that agree show
+/// the same digest.
+/// </param>
 public sealed record ShardStatsBody(int ShardId, ShardState State, int Passages, int DeletedSlots, long LastLsn, long SnapshotLsn,
-    long WalBytes, string? Error, double? Recall);
+    long WalBytes, string? Error, double? Recall, string ContentDigest);

@@ -51,6 +51,8 @@ public static class ProblemWriter
         ClusterErrorCodes.ShardUnavailable => "Shard unavailable",
         ClusterErrorCodes.ShardRecovering => "Shard recovering",
         ClusterErrorCodes.ShardFailed => "Shard failed",
+        ClusterErrorCodes.ShardCatchingUp => "Shard catching up",
+        ClusterErrorCodes.ReplicaBehind => "Replica behind",
         ClusterErrorCodes.EncoderUnavailable => "Encoder unavailable",
         ClusterErrorCodes.Overloaded => "Overloaded",
         ClusterErrorCodes.DeadlineExceeded => "Deadline exceeded",

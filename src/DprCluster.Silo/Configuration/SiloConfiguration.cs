@@ -102,6 +102,11 @@ public sealed record SiloConfiguration
             throw new ClusterConfigurationException(
                 $"Shard:RecallProbeIntervalMs must be 0 (off) or a positive number of milliseconds; got {options.RecallProbeIntervalMs}.");
         }
+        if (options.RepairPeerWaitMs < 0 || options.RepairCallTimeoutMs < 1)
+        {
+            throw new ClusterConfigurationException(
+                $"Shard:RepairPeerWaitMs must be 0 or more and Shard:RepairCallTimeoutMs positive; got {options.RepairPeerWaitMs} and {options.RepairCallTimeoutMs}.");
+        }
         return options;
     }
 

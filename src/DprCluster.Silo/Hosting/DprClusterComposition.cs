@@ -3,6 +3,7 @@ using DprCluster.Encoders.Batching;
 using DprCluster.Grains.Coordinator;
 using DprCluster.Grains.Encoder;
 using DprCluster.Grains.Placement;
+using DprCluster.Grains.Replication;
 using DprCluster.Grains.Shard;
 using DprCluster.Grains.Telemetry;
 using DprCluster.Silo.Configuration;
@@ -61,7 +62,7 @@ public static class DprClusterComposition
         if (plan.ShardOrdinal is int ordinal)
         {
             ShardOptions shardOptions = configuration.ShardOptions(dimension);
-            services.AddSingleton(_ => new ShardStore(plan.Placement, ordinal, shardOptions));
+            services.AddSingleton(provider => new ShardStore(plan.Placement, ordinal, shardOptions, provider.GetRequiredService<IGrainFactory>()));
             services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => provider.GetRequiredService<ShardStore>());
         }
         if (plan.Roles.HasFlag(SiloRoles.Encoder))
@@ -92,6 +93,7 @@ public static class DprClusterComposition
         services.PostConfigure<GrainTypeOptions>(options =>
         {
             Exclude(options, typeof(ShardReplicaGrain), !plan.Roles.HasFlag(SiloRoles.Shard));
+            Exclude(options, typeof(ShardWriterGrain), !plan.Roles.HasFlag(SiloRoles.Shard));
             Exclude(options, typeof(EncoderGrain), !plan.Roles.HasFlag(SiloRoles.Encoder));
             Exclude(options, typeof(CoordinatorGrain), !plan.Roles.HasFlag(SiloRoles.Gateway));
         });

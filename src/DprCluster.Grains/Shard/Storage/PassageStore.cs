@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using DprCluster.Abstractions;
+using DprCluster.Core.Hashing;
 
 namespace DprCluster.Grains.Shard.Storage;
 
@@ -24,10 +25,26 @@ public sealed class PassageStore
     /// <summary>Stored passages.</summary>
     public int Count => _byKey.Count;
 
+    /// <summary>
+    /// Sum (mod 2^64) of a mix of every stored passage's id hash and content fingerprint: independent of write order and
+    /// of graph keys, so two replicas that store the same passages have the same digest.
+    /// </summary>
+    public ulong ContentDigest { get; private set; }
+
     /// <summary>Stores or replaces <paramref name="passage"/> and returns its key (unchanged for a replacement).</summary>
     public long Upsert(Passage passage)
     {
-        long key = _byId.TryGetValue(passage.Id, out StoredPassage? existing) ? existing.Key : NextKey++;
+        long key;
+        if (_byId.TryGetValue(passage.Id, out StoredPassage? existing))
+        {
+            key = existing.Key;
+            ContentDigest -= DigestOf(existing.Passage);
+        }
+        else
+        {
+            key = NextKey++;
+        }
+        ContentDigest += DigestOf(passage);
         var stored = new StoredPassage(key, passage);
         _byKey[key] = stored;
         _byId[passage.Id] = stored;
@@ -42,6 +59,7 @@ public sealed class PassageStore
             return null;
         }
         _byKey.TryRemove(stored.Key, out _);
+        ContentDigest -= DigestOf(stored.Passage);
         return stored.Key;
     }
 
@@ -96,6 +114,17 @@ public sealed class PassageStore
     {
         _byKey[stored.Key] = stored;
         _byId[stored.Passage.Id] = stored;
+        ContentDigest += DigestOf(stored.Passage);
+    }
+
+    /// <summary>A well-mixed 64-bit value of the passage's id and content (a bare sum of FNV values would cancel too easily).</summary>
+    private static ulong DigestOf(Passage passage)
+    {
+        ulong x = PassageIdHash.Hash64(passage.Id) ^ (PassageContentHash.Of(passage.Title, passage.Text, passage.Metadata) * 0x9E3779B97F4A7C15UL);
+        // SplitMix64's finaliser.
+        x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL;
+        x = (x ^ (x >> 27)) * 0x94D049BB133111EBUL;
+        return x ^ (x >> 31);
     }
 }
 

@@ -146,6 +146,103 @@ public sealed class WriteAheadLog : IDisposable
         LastLsn = expected - 1;
     }
 
+    /// <summary>
+    /// Up to <paramref name="maxRecords"/> records (and about <paramref name="maxBytes"/>) after <paramref name="afterLsn"/>,
+    /// read from the files while the writer goes on: only records up to the durable <see cref="LastLsn"/> of the moment
+    /// of the call, so a failed append being cut off is never read. Null when the oldest file kept starts after
+    /// <paramref name="afterLsn"/> + 1: a snapshot replaced the records wanted.
+    /// </summary>
+    public List<WalEntry>? ReadAfter(long afterLsn, int maxRecords, long maxBytes)
+    {
+        long through = LastLsn;
+        var entries = new List<WalEntry>();
+        if (afterLsn >= through)
+        {
+            return entries;
+        }
+        List<(string Path, long Lsn)> files = ListFiles(_directory);
+        int first = -1;
+        for (int i = 0; i < files.Count && files[i].Lsn <= afterLsn + 1; i++)
+        {
+            first = i;
+        }
+        if (first < 0)
+        {
+            return null;
+        }
+        long bytes = 0;
+        for (int i = first; i < files.Count && entries.Count < maxRecords && bytes < maxBytes; i++)
+        {
+            if (!ReadFile(files[i].Path, afterLsn, through, maxRecords, maxBytes, entries, ref bytes))
+            {
+                // Deleted by a rotation meanwhile: what is wanted now lies past a snapshot.
+                return entries.Count > 0 ? entries : null;
+            }
+            if (entries.Count > 0 && entries[^1].Lsn >= through)
+            {
+                break;
+            }
+        }
+        return entries;
+    }
+
+    private static bool ReadFile(string path, long afterLsn, long through, int maxRecords, long maxBytes, List<WalEntry> entries, ref long bytes)
+    {
+        FileStream stream;
+        try
+        {
+            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16);
+        }
+        catch (FileNotFoundException)
+        {
+            return false;
+        }
+        using (stream)
+        {
+            Span<byte> header = stackalloc byte[FrameHeader];
+            long length = stream.Length;
+            long offset = 0;
+            while (offset + FrameHeader <= length && entries.Count < maxRecords && bytes < maxBytes)
+            {
+                stream.ReadExactly(header);
+                int payloadLength = BinaryPrimitives.ReadInt32LittleEndian(header);
+                if (payloadLength < 0 || payloadLength > MaxPayload || offset + FrameHeader + payloadLength > length)
+                {
+                    break; // the end of what the writer has written so far
+                }
+                byte[] payload = ArrayPool<byte>.Shared.Rent(payloadLength);
+                try
+                {
+                    stream.ReadExactly(payload, 0, payloadLength);
+                    if (FrameChecksum(header[..4], payload.AsSpan(0, payloadLength)) != BinaryPrimitives.ReadUInt32LittleEndian(header[4..]))
+                    {
+                        break;
+                    }
+                    WalEntry entry = WalEntry.Read(payload.AsSpan(0, payloadLength));
+                    if (entry.Lsn > through)
+                    {
+                        return true;
+                    }
+                    if (entry.Lsn > afterLsn)
+                    {
+                        if (entry.Lsn != (entries.Count == 0 ? afterLsn + 1 : entries[^1].Lsn + 1))
+                        {
+                            throw new InvalidDataException($"{path}: LSN {entry.Lsn} does not follow {(entries.Count == 0 ? afterLsn : entries[^1].Lsn)}");
+                        }
+                        entries.Add(entry);
+                        bytes += FrameHeader + payloadLength;
+                    }
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(payload);
+                }
+                offset += FrameHeader + payloadLength;
+            }
+        }
+        return true;
+    }
+
     /// <summary>Cuts a failed append off the file; throws <see cref="IOException"/> when the disk still refuses.</summary>
     public void RestoreTail()
     {

@@ -274,11 +274,12 @@ async function refreshCluster() {
     ...shard.replicas.map((replica) => {
       const stats = replica.stats;
       const stateName = !replica.reachable ? 'unreachable' : stats ? stats.state : 'unknown';
-      const lines = [`${stateName} on ${replica.silo}`];
+      const lines = [`${stateName.replace('_', ' ')} on ${replica.silo}`];
       if (stats) {
         lines.push(`${stats.passages} passages, ${stats.deleted_slots} deleted`, `LSN ${stats.last_lsn} (snapshot ${stats.snapshot_lsn})`,
           `recall probe ${stats.recall === undefined ? 'not measured yet' : stats.recall.toFixed(3)}`);
       }
+      if (replica.lag !== undefined) lines.push(replica.lag === 0 ? 'in step with its shard' : `${replica.lag} records behind`);
       if (replica.error || stats?.error) lines.push(`error: ${replica.error || stats.error}`);
       return el('td', { class: `replica ${stateName}`, 'data-shard': shard.shard_id, 'data-replica': replica.replica },
         ...lines.map((line) => el('div', {}, line)));
