@@ -47,7 +47,8 @@ internal sealed class TestCluster : IAsyncDisposable
     /// <summary>A client of the gateway that sends the API key.</summary>
     public ClusterClient Client { get; }
 
-    public static async Task<TestCluster> StartAsync()
+    /// <summary>Starts the cluster; <paramref name="overrides"/> (environment variables) replace or add settings.</summary>
+    public static async Task<TestCluster> StartAsync(IReadOnlyDictionary<string, string>? overrides = null)
     {
         var settings = new Dictionary<string, string>
         {
@@ -64,6 +65,10 @@ internal sealed class TestCluster : IAsyncDisposable
             ["DPRCLUSTER_Telemetry__Enabled"] = "false",
             ["Logging__LogLevel__Default"] = "Warning",
         };
+        foreach ((string name, string value) in overrides ?? new Dictionary<string, string>())
+        {
+            settings[name] = value;
+        }
         return new TestCluster(await SiloCluster.StartAsync(ShardSiloCount, ShardCount, Replication, settings, gatewayClientPort: true));
     }
 

@@ -17,8 +17,9 @@ namespace DprCluster.Grains.Replication;
 /// it. Replicas take only records that follow their last LSN, so two replicas at one LSN hold the same passages, and
 /// one that missed records catches up from a peer. A timer polls the replicas' LSNs for the lag metric and the cluster
 /// view, and tells one that trails to catch up. The writer learns where the shard stands from its replicas when it
-/// activates, and again after a batch no replica confirmed. It lives on the first shard silo that writes to it (the
-/// caller's, when that silo hosts shards), and moves only when that silo goes.
+/// activates, and again after a batch no replica confirmed. Gateway silos host writers (the first coordinator to write to
+/// a shard places its writer on its own silo), so losing a shard silo never moves a writer: it keeps what it last heard
+/// of the lost replicas, and their lag stays visible.
 /// </summary>
 [Reentrant, KeepAlive, PreferLocalPlacement]
 public sealed class ShardWriterGrain(ClusterLayout layout, CoordinatorOptions options) : Grain, IShardWriterGrain

@@ -88,12 +88,18 @@ public static class DprClusterComposition
         });
         silo.AddPlacementDirector<ShardReplicaPlacement, ShardReplicaPlacementDirector>();
         silo.AddActivityPropagation();
+        // With the default directory, losing one silo deactivates healthy grains whose directory entries it held (a
+        // shard's writer with them, and what it knew of the lost replicas); the distributed directory deactivates none.
+#pragma warning disable ORLEANSEXP003
+        silo.AddDistributedGrainDirectory();
+#pragma warning restore ORLEANSEXP003
         // A silo hosts only its roles' grain classes: a stateless encoder worker called on a gateway is then placed on an
         // encoder silo, and a shard replica can only be placed where shard data lives.
         services.PostConfigure<GrainTypeOptions>(options =>
         {
             Exclude(options, typeof(ShardReplicaGrain), !plan.Roles.HasFlag(SiloRoles.Shard));
-            Exclude(options, typeof(ShardWriterGrain), !plan.Roles.HasFlag(SiloRoles.Shard));
+            // Writers beside the coordinators that call them: a shard silo going down then never takes a writer with it.
+            Exclude(options, typeof(ShardWriterGrain), !plan.Roles.HasFlag(SiloRoles.Gateway));
             Exclude(options, typeof(EncoderGrain), !plan.Roles.HasFlag(SiloRoles.Encoder));
             Exclude(options, typeof(CoordinatorGrain), !plan.Roles.HasFlag(SiloRoles.Gateway));
         });
