@@ -11,5 +11,6 @@ var root = new RootCommand("DprCluster: sharded dense passage retrieval.")
     SearchCommand.Create(),
     ServeCommand.Create(),
     TokenizeCommand.Create(),
+    CertsCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

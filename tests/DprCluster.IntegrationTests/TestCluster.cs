@@ -2,6 +2,8 @@ using System.Globalization;
 using DprCluster.Abstractions;
 using DprCluster.Grains.Placement;
 using DprCluster.Silo.Client;
+using DprCluster.Silo.Configuration;
+using DprCluster.Silo.Security;
 using DprCluster.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -28,11 +30,14 @@ internal sealed class TestCluster : IAsyncDisposable
     public const int MaxResponseBytes = 128 * 1024;
 
     private readonly SiloCluster _silos;
+    private readonly string? _tlsDirectory;
     private IHost? _orleansClient;
 
-    private TestCluster(SiloCluster silos)
+    private TestCluster(SiloCluster silos, string? tlsDirectory)
     {
         _silos = silos;
+        _tlsDirectory = tlsDirectory;
+        Certificates = tlsDirectory is null ? null : ClusterCertificates.Load(TlsOptions(tlsDirectory));
         Client = new ClusterClient(silos.Gateway.ApiUrl, ApiKey, TimeSpan.FromSeconds(60));
     }
 
@@ -44,11 +49,17 @@ internal sealed class TestCluster : IAsyncDisposable
 
     public ShardPlacement Placement { get; } = new(ShardCount, ShardSiloCount, Replication);
 
+    /// <summary>The cluster certificate and CA when the silos run mutual TLS; null otherwise.</summary>
+    public ClusterCertificates? Certificates { get; }
+
     /// <summary>A client of the gateway that sends the API key.</summary>
     public ClusterClient Client { get; }
 
-    /// <summary>Starts the cluster; <paramref name="overrides"/> (environment variables) replace or add settings.</summary>
-    public static async Task<TestCluster> StartAsync(IReadOnlyDictionary<string, string>? overrides = null)
+    /// <summary>
+    /// Starts the cluster; <paramref name="overrides"/> (environment variables) replace or add settings, and
+    /// <paramref name="tls"/> gives it mutual TLS with certificates made for it.
+    /// </summary>
+    public static async Task<TestCluster> StartAsync(IReadOnlyDictionary<string, string>? overrides = null, bool tls = false)
     {
         var settings = new Dictionary<string, string>
         {
@@ -69,8 +80,26 @@ internal sealed class TestCluster : IAsyncDisposable
         {
             settings[name] = value;
         }
-        return new TestCluster(await SiloCluster.StartAsync(ShardSiloCount, ShardCount, Replication, settings, gatewayClientPort: true));
+        string? tlsDirectory = null;
+        if (tls)
+        {
+            tlsDirectory = Path.Combine(Path.GetTempPath(), $"dprcluster-tls-{Guid.NewGuid():N}");
+            ClusterCertificateAuthority.Write(tlsDirectory, days: 1);
+            ClusterTlsOptions options = TlsOptions(tlsDirectory);
+            settings["DPRCLUSTER_Cluster__Tls__Enabled"] = "true";
+            settings["DPRCLUSTER_Cluster__Tls__CertificatePath"] = options.CertificatePath;
+            settings["DPRCLUSTER_Cluster__Tls__KeyPath"] = options.KeyPath;
+            settings["DPRCLUSTER_Cluster__Tls__CaPath"] = options.CaPath;
+        }
+        return new TestCluster(await SiloCluster.StartAsync(ShardSiloCount, ShardCount, Replication, settings, gatewayClientPort: true), tlsDirectory);
     }
+
+    private static ClusterTlsOptions TlsOptions(string directory) => new()
+    {
+        CertificatePath = Path.Combine(directory, "tls.crt"),
+        KeyPath = Path.Combine(directory, "tls.key"),
+        CaPath = Path.Combine(directory, "ca.crt"),
+    };
 
     /// <summary>Restarts a killed silo on its old configuration and data, and waits until it has recovered.</summary>
     public Task RestartAsync(SiloProcess silo) => _silos.RestartAsync(silo);
@@ -102,26 +131,58 @@ internal sealed class TestCluster : IAsyncDisposable
             _orleansClient.Dispose();
         }
         await _silos.DisposeAsync();
+        Certificates?.Dispose();
+        if (_tlsDirectory is not null)
+        {
+            Directory.Delete(_tlsDirectory, recursive: true);
+        }
     }
 
     /// <summary>An Orleans client through the gateway silo's client gateway, found in the same Redis membership table.</summary>
     private async Task<IClusterClient> OrleansClientAsync()
     {
-        if (_orleansClient is null)
+        _orleansClient ??= await ConnectClientAsync(Certificates);
+        return _orleansClient.Services.GetRequiredService<IClusterClient>();
+    }
+
+    /// <summary>
+    /// Starts an Orleans client of this cluster (its Redis membership, its cluster id) that presents
+    /// <paramref name="certificates"/> when given (and, unless <paramref name="retryConnecting"/>, gives up at the first
+    /// refused connection); the caller stops and disposes the host.
+    /// </summary>
+    public async Task<IHost> ConnectClientAsync(ClusterCertificates? certificates, bool retryConnecting = true)
+    {
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.UseOrleansClient(client =>
         {
-            HostApplicationBuilder builder = Host.CreateApplicationBuilder();
-            builder.Logging.SetMinimumLevel(LogLevel.Warning);
-            builder.UseOrleansClient(client => client
+            client
                 .UseRedisClustering(options => options.ConfigurationOptions = ConfigurationOptions.Parse(_silos.Redis.ConnectionString))
                 .Configure<Orleans.Configuration.ClusterOptions>(options =>
                 {
                     options.ClusterId = _silos.ClusterId;
                     options.ServiceId = "dprcluster";
-                }));
-            IHost host = builder.Build();
+                });
+            if (certificates is not null)
+            {
+                client.UseClusterTls(certificates);
+            }
+            if (!retryConnecting)
+            {
+                // Starting fails at the first refused connection instead of trying again.
+                client.UseConnectionRetryFilter((_, _) => Task.FromResult(false));
+            }
+        });
+        IHost host = builder.Build();
+        try
+        {
             await host.StartAsync();
-            _orleansClient = host;
         }
-        return _orleansClient.Services.GetRequiredService<IClusterClient>();
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+        return host;
     }
 }

@@ -63,7 +63,9 @@ def embedded(work, name, shards, data):
     api, silo_port = free_ports(2)
     settings = {"Silo": {"Roles": "all", "Name": name, "ApiUrl": f"http://127.0.0.1:{api}",
                          "SiloPort": silo_port, "DataDirectory": data},
-                "Cluster": {"ShardCount": shards}, "Logging": {"LogLevel": {"Default": "Warning"}}}
+                "Cluster": {"ShardCount": shards}, "Logging": {"LogLevel": {"Default": "Warning"}},
+                # The same small static encoder as the cluster's silos (loopback.silo_settings), so the data fits both.
+                "Encoder": {"Model": "static"}}
     return serve(work, name, settings), f"http://127.0.0.1:{api}"
 
 

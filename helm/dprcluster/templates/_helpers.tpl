@@ -102,3 +102,27 @@ readinessProbe:
   periodSeconds: {{ .Values.probes.readiness.periodSeconds }}
   failureThreshold: {{ .Values.probes.readiness.failureThreshold }}
 {{- end -}}
+
+{{/* The Secret with the cluster's TLS certificate, key and CA. */}}
+{{- define "dprcluster.tlsSecret" -}}
+{{- .Values.tls.secretName | default (printf "%s-tls" (include "dprcluster.fullname" .)) -}}
+{{- end -}}
+
+{{/* Mount of the cluster certificates into a silo container (where Cluster:Tls's default paths look). */}}
+{{- define "dprcluster.tlsMount" -}}
+{{- if .Values.tls.enabled }}
+- name: tls
+  mountPath: /etc/dprcluster-tls
+  readOnly: true
+{{- end }}
+{{- end -}}
+
+{{/* The pod volume of the cluster certificates. */}}
+{{- define "dprcluster.tlsVolume" -}}
+{{- if .Values.tls.enabled }}
+- name: tls
+  secret:
+    secretName: {{ include "dprcluster.tlsSecret" . }}
+    defaultMode: 0440
+{{- end }}
+{{- end -}}

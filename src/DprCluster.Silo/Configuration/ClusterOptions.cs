@@ -26,4 +26,7 @@ public sealed record ClusterOptions
 
     /// <summary>Shard silos as a Kubernetes StatefulSet instead of <see cref="ShardSilos"/>.</summary>
     public KubernetesOptions Kubernetes { get; init; } = new();
+
+    /// <summary>Mutual TLS between silos (section <c>Cluster:Tls</c>).</summary>
+    public ClusterTlsOptions Tls { get; init; } = new();
 }

@@ -4,6 +4,7 @@ using DprCluster.Grains.Coordinator;
 using DprCluster.Grains.Encoder;
 using DprCluster.Grains.Placement;
 using DprCluster.Grains.Replication;
+using DprCluster.Silo.Security;
 using DprCluster.Grains.Shard;
 using DprCluster.Grains.Telemetry;
 using DprCluster.Silo.Configuration;
@@ -86,6 +87,12 @@ public static class DprClusterComposition
             [SiloMetadataKeys.Gpu] = plan.Roles.HasFlag(SiloRoles.Encoder) &&
                 configuration.Encoder.ExecutionProvider.Equals("cuda", StringComparison.OrdinalIgnoreCase) ? "true" : "false",
         });
+        if (configuration.Cluster.Tls.Enabled)
+        {
+            ClusterCertificates certificates = ClusterCertificates.Load(configuration.Cluster.Tls);
+            services.AddSingleton(certificates);
+            silo.UseClusterTls(certificates);
+        }
         silo.AddPlacementDirector<ShardReplicaPlacement, ShardReplicaPlacementDirector>();
         silo.AddActivityPropagation();
         // With the default directory, losing one silo deactivates healthy grains whose directory entries it held (a

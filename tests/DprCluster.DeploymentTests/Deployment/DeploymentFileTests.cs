@@ -22,7 +22,7 @@ public sealed class DeploymentFileTests
         Assert.True(code == 0, output);
 
         (_, string services) = await Tool.RunAsync("docker-compose", ["-f", ComposeFile, "config", "--services"]);
-        string[] expected = ["gateway", "encoder", "shard-0", "shard-1", "shard-2", "redis", "prometheus", "grafana", "otel-collector", "jaeger"];
+        string[] expected = ["certs", "gateway", "encoder", "shard-0", "shard-1", "shard-2", "redis", "prometheus", "grafana", "otel-collector", "jaeger"];
         Assert.Equal(expected.Order(), services.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Order());
 
         (_, string resolved) = await Tool.RunAsync("docker-compose", ["-f", ComposeFile, "config"]);
@@ -44,9 +44,9 @@ public sealed class DeploymentFileTests
         var silos = new Dictionary<string, SiloPlan>(StringComparer.Ordinal);
         foreach (JsonProperty service in services.EnumerateObject())
         {
-            if (service.Value.GetProperty("image").GetString() != "dprcluster:local")
+            if (service.Value.GetProperty("image").GetString() != "dprcluster:local" || service.Value.TryGetProperty("entrypoint", out _))
             {
-                continue;
+                continue; // not a silo: another image, or the one-shot certificate job
             }
             string[] command = service.Value.TryGetProperty("command", out JsonElement given)
                 ? [.. given.EnumerateArray().Select(a => a.GetString()!)]
@@ -64,9 +64,15 @@ public sealed class DeploymentFileTests
                 // Volumes read "source:target[:mode]".
                 Assert.Contains(service.Value.GetProperty("volumes").EnumerateArray(), v => v.GetString()!.Split(':')[1] == data);
             }
+            // Silo links are mutual TLS, with the certificates the certs job wrote into the volume mounted here.
+            Assert.True(configuration.Cluster.Tls.Enabled, $"{service.Name} runs without Cluster:Tls");
+            string certificates = Path.GetDirectoryName(configuration.Cluster.Tls.CertificatePath)!;
+            Assert.Contains(service.Value.GetProperty("volumes").EnumerateArray(), v => v.GetString() == $"certs:{certificates}:ro");
             silos[service.Name] = plan;
         }
         Assert.Equal(5, silos.Count);
+        string certsJob = string.Join(' ', services.GetProperty("certs").GetProperty("command").EnumerateArray().Select(a => a.GetString()));
+        Assert.Contains("dprcluster certs --out /certs", certsJob);
 
         // Replicas are placed by silo name: shard silo i must be the service that runs as the i-th name. Every silo
         // joins through the same Redis, a service of the file.

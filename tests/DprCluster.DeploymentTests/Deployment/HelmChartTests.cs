@@ -28,9 +28,9 @@ public sealed class HelmChartTests(ChartRendering chart) : IClassFixture<ChartRe
     public void Optional_parts_appear_exactly_when_their_values_switch_them_on()
     {
         // The defaults deploy the Redis membership store; the features use an existing one.
-        Assert.Equal(["ConfigMap", "Deployment", "Deployment", "HorizontalPodAutoscaler", "HorizontalPodAutoscaler", "PodDisruptionBudget",
-            "Role", "RoleBinding", "Service", "Service", "Service", "ServiceAccount", "StatefulSet", "StatefulSet"], Kinds(chart.Defaults));
-        Assert.Equal(["ConfigMap", "Deployment", "Deployment", "PodDisruptionBudget", "Role", "RoleBinding", "Service", "Service",
+        Assert.Equal(["ConfigMap", "Deployment", "Deployment", "HorizontalPodAutoscaler", "HorizontalPodAutoscaler", "NetworkPolicy", "NetworkPolicy",
+            "PodDisruptionBudget", "Role", "RoleBinding", "Service", "Service", "Service", "ServiceAccount", "StatefulSet", "StatefulSet"], Kinds(chart.Defaults));
+        Assert.Equal(["ConfigMap", "Deployment", "Deployment", "NetworkPolicy", "PodDisruptionBudget", "Role", "RoleBinding", "Service", "Service",
             "ServiceAccount", "ServiceMonitor", "StatefulSet"], Kinds(chart.Features));
         JsonElement redis = Container(Find(chart.Defaults, "StatefulSet", "dprcluster-redis"));
         Assert.Contains("--appendonly", redis.GetProperty("args").EnumerateArray().Select(a => a.GetString()));
@@ -85,6 +85,30 @@ public sealed class HelmChartTests(ChartRendering chart) : IClassFixture<ChartRe
         }
     }
 
+    [Fact]
+    public void The_network_policy_admits_only_the_release_silos_to_the_silo_port()
+    {
+        foreach (IReadOnlyList<JsonElement> objects in new[] { chart.Defaults, chart.Features })
+        {
+            JsonElement policy = objects.Single(o => Kind(o) == "NetworkPolicy" && Name(o).EndsWith("-silos", StringComparison.Ordinal)).GetProperty("spec");
+            string release = Labels(objects.First(o => Kind(o) == "StatefulSet" && Component(o) == "shard")).GetProperty("app.kubernetes.io/instance").GetString()!;
+            JsonElement[] rules = [.. policy.GetProperty("ingress").EnumerateArray()];
+            JsonElement silo = rules.Single(r => r.GetProperty("ports").EnumerateArray().Any(p => p.GetProperty("port").GetInt32() == 11111));
+            Assert.Single(silo.GetProperty("ports").EnumerateArray());
+            JsonElement peers = Assert.Single(silo.GetProperty("from").EnumerateArray()).GetProperty("podSelector");
+            foreach (JsonElement selector in new[] { policy.GetProperty("podSelector"), peers })
+            {
+                var expressions = selector.GetProperty("matchExpressions").EnumerateArray()
+                    .ToDictionary(e => e.GetProperty("key").GetString()!, e => e.GetProperty("values").EnumerateArray().Select(v => v.GetString()!).Order().ToArray());
+                Assert.Equal([release], expressions["app.kubernetes.io/instance"]);
+                Assert.Equal(["encoder", "gateway", "shard"], expressions["app.kubernetes.io/component"]);
+            }
+            // Every other rule opens only the API port.
+            Assert.All(rules.Where(r => !r.Equals(silo)), r => Assert.Equal([8080],
+                r.GetProperty("ports").EnumerateArray().Select(p => p.GetProperty("port").GetInt32()).ToArray()));
+        }
+    }
+
     /// <summary>What `dprcluster serve` would resolve in <paramref name="pod"/>, from the container's env and args and the ConfigMap it mounts.</summary>
     private static SiloPlan Resolve(IReadOnlyList<JsonElement> objects, JsonElement workload, string pod, string ns,
         out SiloConfiguration configuration)
@@ -105,6 +129,15 @@ public sealed class HelmChartTests(ChartRendering chart) : IClassFixture<ChartRe
         int? ordinal, string pod, string ns)
     {
         JsonElement container = Container(workload);
+        // Silo links are mutual TLS: the certificate, key and CA the configuration names come from the release's Secret.
+        Assert.True(configuration.Cluster.Tls.Enabled, pod);
+        string tlsDirectory = Path.GetDirectoryName(configuration.Cluster.Tls.CertificatePath)!;
+        Assert.All(new[] { configuration.Cluster.Tls.KeyPath, configuration.Cluster.Tls.CaPath }, p => Assert.Equal(tlsDirectory, Path.GetDirectoryName(p)));
+        string tlsVolume = container.GetProperty("volumeMounts").EnumerateArray()
+            .Single(m => m.GetProperty("mountPath").GetString() == tlsDirectory).GetProperty("name").GetString()!;
+        string secret = PodSpec(workload).GetProperty("volumes").EnumerateArray().Single(v => v.GetProperty("name").GetString() == tlsVolume)
+            .GetProperty("secret").GetProperty("secretName").GetString()!;
+        Assert.Equal(ns == "default" ? "dprcluster-tls" : "cluster-certificates", secret);
         // Probes and Services reach the pod on its declared ports, on every interface; Orleans listens on the silo port.
         Assert.Equal(ContainerPort(container, "http"), plan.ApiUrl.Port);
         Assert.Equal(ContainerPort(container, "silo"), plan.SiloPort);
