@@ -9,8 +9,12 @@ public sealed record ShardRecord([property: Id(0)] long Lsn, [property: Id(1)] E
 
 /// <summary>Records with consecutive LSNs, shipped by the shard's writer (or copied from a peer) to one replica.</summary>
 /// <param name="Records">The records, LSNs ascending by one.</param>
+/// <param name="ReplicaLsns">
+/// The writer's view of every replica's last LSN (replica 0 first; null where unknown), which replicas keep so that a
+/// writer activated anew still knows how far a replica that is down trails.
+/// </param>
 [GenerateSerializer, Immutable, Alias("dpr.ShardRecordBatch")]
-public sealed record ShardRecordBatch([property: Id(0)] ShardRecord[] Records);
+public sealed record ShardRecordBatch([property: Id(0)] ShardRecord[] Records, [property: Id(1)] long?[]? ReplicaLsns = null);
 
 /// <summary>A replica's acknowledgement of a record batch: logged, fsynced and applied.</summary>
 /// <param name="ShardId">The shard.</param>

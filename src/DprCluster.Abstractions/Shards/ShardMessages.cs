@@ -119,6 +119,7 @@ public enum ShardState
 /// Order-independent fingerprint of every stored passage's id and content: replicas at the same LSN that agree have
 /// the same digest, so divergence shows.
 /// </param>
+/// <param name="ReplicaLsns">The shard writer's last view of every replica's LSN, as the latest batch carried it.</param>
 [GenerateSerializer, Immutable, Alias("dpr.ShardStats")]
 public sealed record ShardStats(
     [property: Id(0)] int ShardId,
@@ -130,7 +131,8 @@ public sealed record ShardStats(
     [property: Id(6)] long WalBytes,
     [property: Id(7)] string? Error,
     [property: Id(8)] double? Recall = null,
-    [property: Id(9)] ulong ContentDigest = 0);
+    [property: Id(9)] ulong ContentDigest = 0,
+    [property: Id(10)] long?[]? ReplicaLsns = null);
 
 /// <summary>Stored vectors to read from one shard: named passages and a random sample.</summary>
 /// <param name="Ids">Passages wanted by id (absent ones are skipped).</param>

@@ -18,8 +18,9 @@ namespace DprCluster.Grains.Replication;
 /// one that missed records catches up from a peer. A timer polls the replicas' LSNs for the lag metric and the cluster
 /// view, and tells one that trails to catch up. The writer learns where the shard stands from its replicas when it
 /// activates, and again after a batch no replica confirmed. Gateway silos host writers (the first coordinator to write to
-/// a shard places its writer on its own silo), so losing a shard silo never moves a writer: it keeps what it last heard
-/// of the lost replicas, and their lag stays visible.
+/// a shard places its writer on its own silo), so losing a shard silo never takes a writer down with it; and every
+/// batch leaves the writer's view of all replicas' LSNs with the replicas, so a writer activated anew still knows how
+/// far a lost replica trails.
 /// </summary>
 [Reentrant, KeepAlive, PreferLocalPlacement]
 public sealed class ShardWriterGrain(ClusterLayout layout, CoordinatorOptions options) : Grain, IShardWriterGrain
@@ -211,7 +212,7 @@ public sealed class ShardWriterGrain(ClusterLayout layout, CoordinatorOptions op
         long last = first + count - 1;
         span?.SetTag(DprClusterTelemetry.Attributes.Count, count);
 
-        var shipment = new ShardRecordBatch(records);
+        var shipment = new ShardRecordBatch(records, [.. _replicaLsns]);
         var calls = new Task<ShardReplicateResponse>[_replicas.Length];
         for (int r = 0; r < calls.Length; r++)
         {
@@ -350,6 +351,17 @@ public sealed class ShardWriterGrain(ClusterLayout layout, CoordinatorOptions op
             {
                 stats[r] = calls[r].Result;
                 _replicaLsns[r] = stats[r]!.LastLsn;
+            }
+        }
+        // A replica this activation never heard from keeps the LSN an earlier writer last saw, as its peers remember it.
+        for (int r = 0; r < calls.Length; r++)
+        {
+            foreach (ShardStats? peer in stats)
+            {
+                if (_replicaLsns[r] is null && peer?.ReplicaLsns is { } view && r < view.Length)
+                {
+                    _replicaLsns[r] = view[r];
+                }
             }
         }
         return stats;

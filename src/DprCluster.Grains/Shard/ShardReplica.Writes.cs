@@ -53,6 +53,10 @@ public sealed partial class ShardReplica
                 EncodedPassageCheck.ValidateId(record.DeletedId!);
             }
         }
+        if (batch.ReplicaLsns is { } view)
+        {
+            _replicaLsns = view;
+        }
         var write = new PendingWrite(null, null, null, records);
         ShardWriteResponse response = await Enqueue(write, cancellationToken).ConfigureAwait(false);
         return new ShardReplicateResponse(ShardId, response.Lsn, write.Changed!);

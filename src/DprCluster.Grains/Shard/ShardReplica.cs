@@ -35,6 +35,9 @@ public sealed partial class ShardReplica : IAsyncDisposable
     private long _previousSnapshotLsn;
     private long _snapshotBytes;
 
+    /// <summary>The shard writer's latest view of every replica's LSN, kept for a writer that activates anew.</summary>
+    private volatile long?[]? _replicaLsns;
+
     /// <summary>
     /// Creates the replica; call <see cref="StartAsync"/> to recover it. <paramref name="peers"/> are the shard's other
     /// replicas, which it catches up from; none for a replica that stands alone.
@@ -97,7 +100,8 @@ public sealed partial class ShardReplica : IAsyncDisposable
             _state is ShardState.Serving or ShardState.ReadOnly ? _log?.Bytes ?? 0 : 0,
             _error ?? _repairError,
             _recallProbe.LastRecall,
-            data?.Passages.ContentDigest ?? 0));
+            data?.Passages.ContentDigest ?? 0,
+            _replicaLsns));
     }
 
     /// <summary>A stored passage, or null.</summary>

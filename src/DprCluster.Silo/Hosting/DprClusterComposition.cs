@@ -95,11 +95,6 @@ public static class DprClusterComposition
         }
         silo.AddPlacementDirector<ShardReplicaPlacement, ShardReplicaPlacementDirector>();
         silo.AddActivityPropagation();
-        // With the default directory, losing one silo deactivates healthy grains whose directory entries it held (a
-        // shard's writer with them, and what it knew of the lost replicas); the distributed directory deactivates none.
-#pragma warning disable ORLEANSEXP003
-        silo.AddDistributedGrainDirectory();
-#pragma warning restore ORLEANSEXP003
         // A silo hosts only its roles' grain classes: a stateless encoder worker called on a gateway is then placed on an
         // encoder silo, and a shard replica can only be placed where shard data lives.
         services.PostConfigure<GrainTypeOptions>(options =>
