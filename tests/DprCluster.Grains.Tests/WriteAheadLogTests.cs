@@ -103,4 +103,44 @@ public class WriteAheadLogTests
         Assert.Equal(2, Directory.GetFiles(dir.Path, "wal-*.log").Length);
         Assert.Equal([3L, 4], Replay(dir.Path, after: 2).Select(e => e.Lsn));
     }
+
+    [Fact]
+    public void Peers_read_records_after_an_lsn_and_learn_when_a_snapshot_replaced_them()
+    {
+        using var dir = new TestDirectory();
+        using WriteAheadLog log = WriteAheadLog.Open(dir.Path, 0, WalSyncMode.OsBuffered, _ => { });
+        log.Append([Upsert(1, "a"), Upsert(2, "b"), Upsert(3, "c")]);
+        log.Rotate(obsoleteThroughLsn: 0);
+        log.Append([Upsert(4, "d"), new WalEntry(5, WalEntryKind.Delete, null, "a")]);
+        Assert.Equal([2L, 3, 4, 5], log.ReadAfter(1, 100, 1 << 20)!.Select(e => e.Lsn));
+        Assert.Equal([4L], log.ReadAfter(3, 1, 1 << 20)!.Select(e => e.Lsn));
+        Assert.Empty(log.ReadAfter(5, 100, 1 << 20)!);
+        Assert.Equal("a", log.ReadAfter(4, 100, 1 << 20)![0].DeletedId);
+        // A snapshot at 3 lets the rotation drop the first file: records after 0 are no longer there to read.
+        log.Rotate(obsoleteThroughLsn: 3);
+        Assert.Null(log.ReadAfter(0, 100, 1 << 20));
+        Assert.Equal([4L, 5], log.ReadAfter(3, 100, 1 << 20)!.Select(e => e.Lsn));
+    }
+
+    [Fact]
+    public void A_log_that_ends_before_the_snapshot_goes_on_in_a_file_of_its_own()
+    {
+        // What a crash while a peer's snapshot (LSN 10) was being installed leaves: the old log still ends at 3.
+        using var dir = new TestDirectory();
+        using (WriteAheadLog log = WriteAheadLog.Open(dir.Path, 0, WalSyncMode.Always, _ => { }))
+        {
+            log.Append([Upsert(1, "a"), Upsert(2, "b"), Upsert(3, "c")]);
+        }
+        string oldFile = Assert.Single(Directory.GetFiles(dir.Path, "wal-*.log"));
+        long oldLength = new FileInfo(oldFile).Length;
+        using (WriteAheadLog log = WriteAheadLog.Open(dir.Path, 10, WalSyncMode.Always, _ => throw new InvalidOperationException("nothing to replay")))
+        {
+            Assert.Equal(10, log.LastLsn);
+            log.Append([Upsert(11, "k")]);
+            Assert.Equal([11L], log.ReadAfter(10, 100, 1 << 20)!.Select(e => e.Lsn));
+        }
+        Assert.Equal(oldLength, new FileInfo(oldFile).Length);
+        Assert.Equal(2, Directory.GetFiles(dir.Path, "wal-*.log").Length);
+        Assert.Equal([11L], Replay(dir.Path, after: 10).Select(e => e.Lsn));
+    }
 }

@@ -37,7 +37,9 @@ public sealed class ShardWriterGrain(ClusterLayout layout, CoordinatorOptions op
     private IShardReplicaGrain[] _replicas = [];
     private string[] _silos = [];
     private long?[] _replicaLsns = [];
+    private bool[] _recovering = [];
     private long? _lastLsn;
+    private ShardRecordBatch? _unsettled;
     private Task _loop = Task.CompletedTask;
 
     /// <summary>The shard this grain writes.</summary>
@@ -57,6 +59,7 @@ public sealed class ShardWriterGrain(ClusterLayout layout, CoordinatorOptions op
         _replicas = new IShardReplicaGrain[silos.Count];
         _silos = new string[silos.Count];
         _replicaLsns = new long?[silos.Count];
+        _recovering = new bool[silos.Count];
         for (int r = 0; r < silos.Count; r++)
         {
             _replicas[r] = GrainFactory.GetGrain<IShardReplicaGrain>(new ShardReplicaKey(ShardId, r).ToString());
@@ -171,8 +174,12 @@ public sealed class ShardWriterGrain(ClusterLayout layout, CoordinatorOptions op
             }
             catch (Exception e)
             {
-                // Whatever broke, no write waits forever: each hears why, and the next batch starts afresh.
-                _lastLsn = null;
+                // Whatever broke, no write waits forever: each hears why. The next batch asks the replicas where the
+                // shard stands, unless a batch is still unsettled (its LSNs are taken until some replica confirms it).
+                if (_unsettled is null)
+                {
+                    _lastLsn = null;
+                }
                 var failure = e as ClusterException ?? new ClusterException(ClusterErrorCodes.ShardUnavailable, $"shard {ShardId}: {e.Message}", e);
                 foreach (QueuedWrite write in batch)
                 {
@@ -182,7 +189,11 @@ public sealed class ShardWriterGrain(ClusterLayout layout, CoordinatorOptions op
         }
     }
 
-    /// <summary>Numbers the batch, ships it to every replica, and settles each write by how many replicas applied it.</summary>
+    /// <summary>
+    /// Numbers the batch, ships it to every replica, and settles each write by how many replicas applied it. A batch no
+    /// replica confirmed (all calls timed out) keeps its LSNs: it is sent again, unchanged, before anything new is
+    /// numbered, so a slow replica that logs it late and one that gets the resend agree on what those LSNs hold.
+    /// </summary>
     private async Task CommitAsync(List<QueuedWrite> batch)
     {
         var callers = new ActivityContext[batch.Count];
@@ -192,7 +203,20 @@ public sealed class ShardWriterGrain(ClusterLayout layout, CoordinatorOptions op
         }
         using Activity? span = SampledSpans.StartGroup(ReplicationTelemetry.Source, DprClusterTelemetry.Spans.WriterCommit, callers);
         span?.SetTag(DprClusterTelemetry.Attributes.Shard, ShardId);
-        long first = (_lastLsn ??= await LearnLastLsnAsync()) + 1;
+        _lastLsn ??= await LearnLastLsnAsync();
+        if (_unsettled is { } earlier)
+        {
+            Shipment resent = await ShipAsync(earlier, batch[0].Operation, span);
+            if (resent.Applied == 0)
+            {
+                throw new ClusterException(ClusterErrorCodes.ShardUnavailable,
+                    $"shard {ShardId}: records {earlier.Records[0].Lsn}-{earlier.Records[^1].Lsn}, sent earlier, are not confirmed by any " +
+                    $"replica yet; new writes wait for that ({resent.FirstError?.Message})", resent.FirstError);
+            }
+            _unsettled = null;
+            _lastLsn = Math.Max(_lastLsn.Value, earlier.Records[^1].Lsn);
+        }
+        long first = _lastLsn.Value + 1;
         int count = 0;
         foreach (QueuedWrite write in batch)
         {
@@ -213,10 +237,44 @@ public sealed class ShardWriterGrain(ClusterLayout layout, CoordinatorOptions op
         span?.SetTag(DprClusterTelemetry.Attributes.Count, count);
 
         var shipment = new ShardRecordBatch(records, [.. _replicaLsns]);
+        Shipment result = await ShipAsync(shipment, batch[0].Operation, span);
+        if (result.Applied > 0)
+        {
+            _lastLsn = last;
+        }
+        else if (result.Unknown > 0)
+        {
+            // A replica that did not answer may yet log the batch: it goes out again, as it is, before the next one.
+            _lastLsn = last;
+            _unsettled = shipment;
+        }
+        // Every replica refused before logging: nobody holds these LSNs, so the next batch reuses them.
+
+        int quorum = Math.Min(options.WriteQuorum ?? _replicas.Length, _replicas.Length);
+        if (result.Applied >= quorum)
+        {
+            foreach (QueuedWrite write in batch)
+            {
+                write.Done.TrySetResult(new ShardWriteResponse(ShardId, first + write.Offset + write.Records.Length - 1,
+                    CountChanged(result.Changed!, write.Offset, write.Records.Length)));
+            }
+            return;
+        }
+        ClusterException refusal = Refusal(result.Applied, result.Unknown, quorum, result.FirstError);
+        foreach (QueuedWrite write in batch)
+        {
+            write.Done.TrySetException(refusal);
+        }
+    }
+
+    /// <summary>Sends <paramref name="batch"/> to every replica at once and counts who logged it, who surely did not, and who may have.</summary>
+    private async Task<Shipment> ShipAsync(ShardRecordBatch batch, string operation, Activity? span)
+    {
+        long last = batch.Records[^1].Lsn;
         var calls = new Task<ShardReplicateResponse>[_replicas.Length];
         for (int r = 0; r < calls.Length; r++)
         {
-            calls[r] = ReplicateWithinAsync(_replicas[r], shipment);
+            calls[r] = ReplicateWithinAsync(_replicas[r], batch);
         }
         try
         {
@@ -226,54 +284,38 @@ public sealed class ShardWriterGrain(ClusterLayout layout, CoordinatorOptions op
         {
             // Settled below, replica by replica.
         }
-
         int applied = 0;
         int unknown = 0;
-        ShardReplicateResponse? confirmed = null;
+        bool[]? changed = null;
         Exception? firstError = null;
         for (int r = 0; r < calls.Length; r++)
         {
             Task<ShardReplicateResponse> call = calls[r];
-            if (call.IsCompletedSuccessfully)
+            if (call.IsCompletedSuccessfully && call.Result.LastLsn >= last)
             {
                 applied++;
-                confirmed ??= call.Result;
                 _replicaLsns[r] = call.Result.LastLsn;
+                // A replica that already held a record (copied by repair) reports it unchanged; another may have changed it.
+                changed ??= new bool[batch.Records.Length];
+                for (int i = 0; i < changed.Length && i < call.Result.Changed.Length; i++)
+                {
+                    changed[i] |= call.Result.Changed[i];
+                }
                 continue;
             }
             Exception error = call.Exception?.GetBaseException()
-                ?? new TimeoutException($"replica {r} on {_silos[r]} did not answer within {options.ShardTimeout.TotalMilliseconds:F0} ms");
+                ?? (call.IsCompletedSuccessfully
+                    ? new InvalidOperationException($"replica {r} on {_silos[r]} answered at LSN {call.Result.LastLsn}, short of {last}")
+                    : new TimeoutException($"replica {r} on {_silos[r]} did not answer within {options.ShardTimeout.TotalMilliseconds:F0} ms"));
             firstError ??= error;
             unknown += IsDefiniteRefusal(error) ? 0 : 1;
-            CoordinatorTelemetry.RecordReplicaFailure(batch[0].Operation, ShardId, _silos[r], error, span);
+            CoordinatorTelemetry.RecordReplicaFailure(operation, ShardId, _silos[r], error, span);
         }
-        if (applied > 0)
-        {
-            _lastLsn = last;
-        }
-        else if (unknown > 0)
-        {
-            // A replica that did not answer may yet log the batch: the next batch asks the replicas where they stand.
-            _lastLsn = null;
-        }
-        // Every replica refused outright: nobody holds these LSNs, so the next batch reuses them.
-
-        int quorum = Math.Min(options.WriteQuorum ?? _replicas.Length, _replicas.Length);
-        if (applied >= quorum)
-        {
-            foreach (QueuedWrite write in batch)
-            {
-                write.Done.TrySetResult(new ShardWriteResponse(ShardId, first + write.Offset + write.Records.Length - 1,
-                    CountChanged(confirmed!.Changed, write.Offset, write.Records.Length)));
-            }
-            return;
-        }
-        ClusterException refusal = Refusal(applied, unknown, quorum, firstError);
-        foreach (QueuedWrite write in batch)
-        {
-            write.Done.TrySetException(refusal);
-        }
+        return new Shipment(applied, unknown, changed, firstError);
     }
+
+    /// <summary>What shipping one batch came to.</summary>
+    private readonly record struct Shipment(int Applied, int Unknown, bool[]? Changed, Exception? FirstError);
 
     /// <summary>What a write that missed its quorum tells the caller: whether it is applied nowhere, or will be everywhere.</summary>
     private ClusterException Refusal(int applied, int unknown, int quorum, Exception? firstError)
@@ -285,16 +327,20 @@ public sealed class ShardWriterGrain(ClusterLayout layout, CoordinatorOptions op
             ? $"{applied} of {_replicas.Length} replicas applied the write, {quorum} needed: it is not acknowledged, and not undone either; " +
               "the other replicas copy it when they catch up"
             : unknown > 0
-                ? $"no replica confirmed the write, {quorum} needed; {unknown} did not answer in time and may still apply it, " +
-                  "in which case every replica gets it by repair"
+                ? $"no replica confirmed the write, {quorum} needed; {unknown} did not answer in time or failed while logging and may " +
+                  "hold it: it is sent again before the next write, and then reaches every replica"
                 : $"no replica applied the write, {quorum} needed: nothing changed";
         return new ClusterException(code, $"shard {ShardId}: {outcome} ({firstError?.Message})", firstError);
     }
 
-    /// <summary>Refusals after which the replica certainly did not log the batch (it never got it, or turned it away).</summary>
+    /// <summary>
+    /// Refusals after which the replica certainly did not log the batch: it never got it, or turned it away before its
+    /// log (a gap, still recovering, invalid). A read-only or failed replica may have written part of a group before the
+    /// failure, so those count as unknown.
+    /// </summary>
     private static bool IsDefiniteRefusal(Exception error) => error is ShardReplicaUnavailableException
-        || error is ClusterException { Code: ClusterErrorCodes.ReplicaBehind or ClusterErrorCodes.ShardReadOnly or ClusterErrorCodes.InsufficientStorage
-            or ClusterErrorCodes.ShardRecovering or ClusterErrorCodes.ShardFailed or ClusterErrorCodes.InvalidRequest or ClusterErrorCodes.DimensionMismatch };
+        || error is ClusterException { Code: ClusterErrorCodes.ReplicaBehind or ClusterErrorCodes.ShardRecovering
+            or ClusterErrorCodes.InvalidRequest or ClusterErrorCodes.DimensionMismatch };
 
     private static int CountChanged(bool[] changed, int offset, int count)
     {
@@ -312,10 +358,21 @@ public sealed class ShardWriterGrain(ClusterLayout layout, CoordinatorOptions op
         return await replica.ReplicateAsync(batch, deadline.Token);
     }
 
-    /// <summary>The highest last LSN among the recovered replicas that answer; throws when none does.</summary>
+    /// <summary>
+    /// The highest last LSN among the recovered replicas that answer; throws when none does, or while one that answers
+    /// is still recovering (after a cluster restart the first to recover may be the one that is behind).
+    /// </summary>
     private async Task<long> LearnLastLsnAsync()
     {
         ShardStats?[] stats = await PollReplicasAsync();
+        for (int r = 0; r < _replicas.Length; r++)
+        {
+            if (_recovering[r])
+            {
+                throw new ClusterException(ClusterErrorCodes.ShardRecovering,
+                    $"shard {ShardId}: replica {r} on {_silos[r]} is still recovering; writes resume once it can say how far its log goes");
+            }
+        }
         long? last = null;
         foreach (ShardStats? replica in stats)
         {
@@ -347,6 +404,7 @@ public sealed class ShardWriterGrain(ClusterLayout layout, CoordinatorOptions op
         var stats = new ShardStats?[calls.Length];
         for (int r = 0; r < calls.Length; r++)
         {
+            _recovering[r] = calls[r].IsCompletedSuccessfully && calls[r].Result.State == ShardState.Recovering;
             if (calls[r].IsCompletedSuccessfully && calls[r].Result.State is not (ShardState.Recovering or ShardState.Failed))
             {
                 stats[r] = calls[r].Result;

@@ -91,11 +91,11 @@ public sealed partial class ShardReplica
     /// <summary>Starts a repair unless one runs; after a restart it also waits a while for peers that are still starting.</summary>
     private void StartCatchingUp(bool afterRestart = false)
     {
-        if (_peers.Count == 0 || Interlocked.CompareExchange(ref _repairing, 1, 0) != 0)
+        if (_peers.Count == 0 || _stopping.IsCancellationRequested || Interlocked.CompareExchange(ref _repairing, 1, 0) != 0)
         {
             if (afterRestart)
             {
-                _state = ShardState.Serving;
+                TransitionState(ShardState.CatchingUp, ShardState.Serving);
             }
             return;
         }
@@ -134,9 +134,22 @@ public sealed partial class ShardReplica
                         _repairError = null;
                         break;
                     }
-                    _state = ShardState.CatchingUp;
-                    await CopyFromAsync(peer).ConfigureAwait(false);
-                    failures = 0;
+                    if (!TransitionState(ShardState.Serving, ShardState.CatchingUp) && _state != ShardState.CatchingUp)
+                    {
+                        break; // read-only or failed meanwhile: it cannot log what it would copy
+                    }
+                    if (await CopyFromAsync(peer).ConfigureAwait(false))
+                    {
+                        failures = 0;
+                    }
+                    else if (++failures >= MaxRepairFailures)
+                    {
+                        break;
+                    }
+                    else
+                    {
+                        await Task.Delay(200 * failures, _stopping.Token).ConfigureAwait(false);
+                    }
                 }
                 catch (Exception e) when (e is not OutOfMemoryException && !_stopping.IsCancellationRequested)
                 {
@@ -155,10 +168,7 @@ public sealed partial class ShardReplica
         }
         finally
         {
-            if (_state == ShardState.CatchingUp)
-            {
-                _state = ShardState.Serving;
-            }
+            TransitionState(ShardState.CatchingUp, ShardState.Serving);
             Volatile.Write(ref _repairing, 0);
         }
     }
@@ -200,8 +210,11 @@ public sealed partial class ShardReplica
         }
     }
 
-    /// <summary>One step of a repair: the peer's next records through the write loop, or its snapshot when its log starts later.</summary>
-    private async Task CopyFromAsync(IShardReplicaGrain peer)
+    /// <summary>
+    /// One step of a repair: the peer's next records through the write loop, or its snapshot when its log starts later.
+    /// False when the peer sent nothing although it is ahead (its log unreadable at that point): the caller backs off.
+    /// </summary>
+    private async Task<bool> CopyFromAsync(IShardReplicaGrain peer)
     {
         ShardLogChunk chunk;
         using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token))
@@ -212,13 +225,15 @@ public sealed partial class ShardReplica
         if (chunk.SnapshotLsn is long snapshotLsn)
         {
             await InstallSnapshotAsync(peer, snapshotLsn, chunk.SnapshotBytes).ConfigureAwait(false);
-            return;
+            return true;
         }
-        if (chunk.Records.Length > 0)
+        if (chunk.Records.Length == 0)
         {
-            ShardTelemetry.RecordRepaired(ShardTag, chunk.Records.Length);
-            await Enqueue(new PendingWrite(null, null, null, chunk.Records), _stopping.Token).ConfigureAwait(false);
+            return false;
         }
+        ShardTelemetry.RecordRepaired(ShardTag, chunk.Records.Length);
+        await Enqueue(new PendingWrite(null, null, null, chunk.Records), _stopping.Token).ConfigureAwait(false);
+        return true;
     }
 
     /// <summary>
@@ -229,6 +244,8 @@ public sealed partial class ShardReplica
     {
         await _contentsSwap.WaitAsync(_stopping.Token).ConfigureAwait(false);
         string temporary = Path.Combine(_directory, ShardSnapshot.FileName(snapshotLsn) + ".copy.tmp");
+        ShardContents? contents = null;
+        bool installed = false;
         try
         {
             using (FileStream file = _options.Device.CreateSnapshot(temporary))
@@ -250,48 +267,75 @@ public sealed partial class ShardReplica
                 }
                 file.Flush(flushToDisk: true);
             }
-            ShardContents contents = ShardSnapshot.Read(temporary, ShardId);
+            contents = ShardSnapshot.Read(temporary, ShardId);
             if (contents.Lsn != snapshotLsn || contents.Vectors.Dimensions != _options.Dimensions)
             {
                 throw new InvalidDataException($"the peer's snapshot holds LSN {contents.Lsn} of {contents.Vectors.Dimensions} dimensions, expected {snapshotLsn} of {_options.Dimensions}");
             }
-            await RunOnWriterAsync(() => SwitchTo(contents, temporary)).ConfigureAwait(false);
-            ShardTelemetry.RecordSnapshotInstalled(ShardTag);
+            ShardContents copied = contents;
+            await RunOnWriterAsync(() => installed = SwitchTo(copied, temporary)).ConfigureAwait(false);
+            if (installed)
+            {
+                ShardTelemetry.RecordSnapshotInstalled(ShardTag);
+            }
         }
         finally
         {
-            File.Delete(temporary);
-            _contentsSwap.Release();
+            try
+            {
+                if (!installed)
+                {
+                    contents?.Postings.Dispose();
+                }
+                File.Delete(temporary);
+            }
+            finally
+            {
+                _contentsSwap.Release();
+            }
         }
     }
 
-    /// <summary>On the writer: the copied snapshot becomes this replica's only state, with an empty log after it.</summary>
-    private void SwitchTo(ShardContents contents, string temporary)
+    /// <summary>
+    /// On the writer: the copied snapshot becomes this replica's only state, with a new log after it. The new log exists
+    /// before the old files go, and a crash in between leaves a state recovery reads (the newest snapshot, and a log
+    /// whose older files it skips); a failure here stops the replica rather than leaving it half switched.
+    /// </summary>
+    private bool SwitchTo(ShardContents contents, string temporary)
     {
         if (contents.Lsn <= _log!.LastLsn)
         {
-            return; // the writer's records overtook the copy meanwhile
+            return false; // the writer's records overtook the copy meanwhile
         }
-        string path = Path.Combine(_directory, ShardSnapshot.FileName(contents.Lsn));
-        File.Move(temporary, path, overwrite: true);
-        DirectorySync.Flush(_directory);
-        _log.Dispose();
-        // Everything older described a history this replica no longer keeps; the snapshot alone replaces it.
-        foreach (string old in Directory.GetFiles(_directory, "wal-*.log"))
+        try
         {
-            File.Delete(old);
-        }
-        foreach ((string old, long lsn) in ShardSnapshot.List(_directory))
-        {
-            if (lsn != contents.Lsn)
+            string path = Path.Combine(_directory, ShardSnapshot.FileName(contents.Lsn));
+            File.Move(temporary, path, overwrite: true);
+            DirectorySync.Flush(_directory);
+            WriteAheadLog old = _log;
+            old.Dispose();
+            _log = WriteAheadLog.StartAfter(_directory, contents.Lsn, _options.Sync, ShardId, _options.Device);
+            _data = contents;
+            Interlocked.Exchange(ref _snapshotLsn, contents.Lsn);
+            Interlocked.Exchange(ref _snapshotBytes, new FileInfo(path).Length);
+            _previousSnapshotLsn = contents.Lsn;
+            // Everything older described a history this replica no longer keeps; the snapshot alone replaces it.
+            WriteAheadLog.DeleteBefore(_directory, contents.Lsn + 1);
+            foreach ((string older, long lsn) in ShardSnapshot.List(_directory))
             {
-                File.Delete(old);
+                if (lsn != contents.Lsn)
+                {
+                    File.Delete(older);
+                }
             }
+            DirectorySync.Flush(_directory);
+            return true;
         }
-        _log = WriteAheadLog.Open(_directory, contents.Lsn, _options.Sync, _ => { }, ShardId, _options.Device);
-        _data = contents;
-        Interlocked.Exchange(ref _snapshotLsn, contents.Lsn);
-        Interlocked.Exchange(ref _snapshotBytes, new FileInfo(path).Length);
-        _previousSnapshotLsn = contents.Lsn;
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _error = $"installing a peer's snapshot failed: {e.Message}; restart the silo to recover";
+            SetState(ShardState.Failed);
+            throw;
+        }
     }
 }

@@ -138,7 +138,7 @@ public sealed partial class ShardReplica
                 // Whatever broke, no write may wait forever on a loop that stopped: fail them, and stop the replica
                 // (its log holds everything acknowledged; a restart recovers it).
                 _error = $"the write loop failed: {e.Message}";
-                _state = ShardState.Failed;
+                SetState(ShardState.Failed);
                 _writes.Writer.TryComplete();
                 var failure = new ClusterException(ClusterErrorCodes.ShardFailed, $"shard {ShardId}: {_error}", e);
                 foreach (PendingWrite write in group)
@@ -270,7 +270,7 @@ public sealed partial class ShardReplica
             _refusalCode = e.DiskFull ? ClusterErrorCodes.InsufficientStorage : ClusterErrorCodes.ShardReadOnly;
             _error = $"{(e.DiskFull ? "the disk is full" : "the log cannot be written")} ({e.InnerException?.Message}); " +
                 "serving reads and refusing writes until it takes them again";
-            _state = ShardState.ReadOnly;
+            SetState(ShardState.ReadOnly);
             ShardTelemetry.RecordWriteFailure(ShardTag, e.DiskFull);
             foreach (PendingWrite write in group)
             {
@@ -334,7 +334,11 @@ public sealed partial class ShardReplica
             return;
         }
         _error = null;
-        _state = ShardState.Serving;
+        if (TransitionState(ShardState.ReadOnly, ShardState.Serving))
+        {
+            // Records refused while read-only reached the peers: fetch them before the next batch shows the gap.
+            StartCatchingUp();
+        }
     }
 
     /// <summary>A write for the writer's queue, or (with <see cref="Step"/>) a short step to run between two group commits.</summary>

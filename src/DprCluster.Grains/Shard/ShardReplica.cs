@@ -27,6 +27,9 @@ public sealed partial class ShardReplica : IAsyncDisposable
     private Task _writeLoop = Task.CompletedTask;
 
     private volatile ShardState _state = ShardState.Recovering;
+
+    /// <summary>Guards state changes made by the write loop and the repair task, so neither undoes the other's.</summary>
+    private readonly Lock _stateLock = new();
     private string? _error;
     private string _refusalCode = ClusterErrorCodes.ShardReadOnly;
     private ShardContents? _data;
@@ -180,7 +183,8 @@ public sealed partial class ShardReplica : IAsyncDisposable
     {
         ShardTelemetry.Unregister(this);
         await _stopping.CancelAsync().ConfigureAwait(false);
-        await _repair.ConfigureAwait(false);
+        // Started repairs see the cancellation; none starts after it. Whatever ended one, shutdown goes on.
+        await _repair.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).ConfigureAwait(false);
         _writes.Writer.TryComplete();
         await _writeLoop.ConfigureAwait(false);
         _maintenanceRequests.Writer.TryComplete();
@@ -189,6 +193,32 @@ public sealed partial class ShardReplica : IAsyncDisposable
         _log?.Dispose();
         _data?.Postings.Dispose();
         _stopping.Dispose();
+    }
+
+    /// <summary>Moves to <paramref name="next"/> unless the replica failed (a failure is final until a restart).</summary>
+    private void SetState(ShardState next)
+    {
+        lock (_stateLock)
+        {
+            if (_state != ShardState.Failed || next == ShardState.Failed)
+            {
+                _state = next;
+            }
+        }
+    }
+
+    /// <summary>Moves from <paramref name="from"/> to <paramref name="to"/> only if the replica is still in <paramref name="from"/>.</summary>
+    private bool TransitionState(ShardState from, ShardState to)
+    {
+        lock (_stateLock)
+        {
+            if (_state != from)
+            {
+                return false;
+            }
+            _state = to;
+            return true;
+        }
     }
 
     /// <summary>The contents, for reads: a read-only replica still answers them.</summary>

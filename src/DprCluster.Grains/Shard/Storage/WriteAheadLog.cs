@@ -78,12 +78,40 @@ public sealed class WriteAheadLog : IDisposable
         Directory.CreateDirectory(directory);
         List<(string Path, long Lsn)> files = ListFiles(directory);
         long last = afterLsn;
+        long newestInLastFile = 0;
         for (int i = 0; i < files.Count; i++)
         {
-            Replay(files[i].Path, isLast: i == files.Count - 1, afterLsn, ref last, apply, warn);
+            newestInLastFile = files[i].Lsn - 1;
+            Replay(files[i].Path, isLast: i == files.Count - 1, afterLsn, ref last, ref newestInLastFile, apply, warn);
         }
-        ILogFile file = files.Count == 0 ? Create(device, directory, last + 1) : device.OpenAppend(files[^1].Path);
+        // A newest file that ends before the snapshot (a crash while a peer's snapshot was being installed) is not
+        // appended to: the next record starts a file of its own, so every file starts at the LSN in its name.
+        ILogFile file = files.Count == 0 || newestInLastFile < afterLsn
+            ? Create(device, directory, last + 1)
+            : device.OpenAppend(files[^1].Path);
         return new WriteAheadLog(directory, sync, device, file, last, shardId);
+    }
+
+    /// <summary>
+    /// Starts a log whose first record will be <paramref name="afterLsn"/> + 1, in a new file beside whatever files the
+    /// directory still holds (older ones are then deleted with <see cref="DeleteBefore"/>).
+    /// </summary>
+    public static WriteAheadLog StartAfter(string directory, long afterLsn, WalSyncMode sync, int? shardId = null, IStorageDevice? device = null)
+    {
+        device ??= FileStorageDevice.Instance;
+        return new WriteAheadLog(directory, sync, device, Create(device, directory, afterLsn + 1), afterLsn, shardId);
+    }
+
+    /// <summary>Deletes the log files of <paramref name="directory"/> whose names start before <paramref name="firstLsn"/>.</summary>
+    public static void DeleteBefore(string directory, long firstLsn)
+    {
+        foreach ((string path, long lsn) in ListFiles(directory))
+        {
+            if (lsn < firstLsn)
+            {
+                File.Delete(path);
+            }
+        }
     }
 
     /// <summary>
@@ -95,7 +123,15 @@ public sealed class WriteAheadLog : IDisposable
     {
         if (_tailDirty)
         {
-            RestoreTail();
+            try
+            {
+                RestoreTail();
+            }
+            catch (IOException e)
+            {
+                // The earlier failed append is still on the file: nothing may follow it yet.
+                throw new WalAppendException($"log append failed: {e.Message}", WalAppendException.IsDiskFull(e), false, e);
+            }
         }
         int total = 0;
         foreach (WalEntry entry in entries)
@@ -323,7 +359,7 @@ public sealed class WriteAheadLog : IDisposable
 
     private static List<(string Path, long Lsn)> ListFiles(string directory) => Names.List(directory);
 
-    private static void Replay(string path, bool isLast, long afterLsn, ref long last, Action<WalEntry> apply, Action<string>? warn)
+    private static void Replay(string path, bool isLast, long afterLsn, ref long last, ref long newest, Action<WalEntry> apply, Action<string>? warn)
     {
         long tornAt = -1;
         using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20))
@@ -368,6 +404,7 @@ public sealed class WriteAheadLog : IDisposable
                     {
                         throw new WalCorruptException(path, offset, e.Message);
                     }
+                    newest = entry.Lsn;
                     if (entry.Lsn > afterLsn)
                     {
                         if (entry.Lsn != last + 1)
