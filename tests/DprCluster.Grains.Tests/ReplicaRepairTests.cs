@@ -1,6 +1,8 @@
 using DprCluster.Abstractions;
 using DprCluster.Core.Hashing;
+using System.Diagnostics.Metrics;
 using DprCluster.Grains.Shard;
+using DprCluster.Grains.Telemetry;
 using DprCluster.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
@@ -12,6 +14,7 @@ namespace DprCluster.Grains.Tests;
 /// log records, or a snapshot when the peer's log no longer reaches back — before they serve reads, and replicas
 /// that raced on one id end up equal.
 /// </summary>
+[Collection(ReplicationTelemetryCollection.Name)]
 public sealed class ReplicaRepairTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(90);
@@ -111,6 +114,7 @@ public sealed class ReplicaRepairTests
         ReplicaStatus offline = lagging.Shards[0].Replicas.Single(r => !r.Reachable);
         Assert.Equal(1, offline.Lag);
         Assert.Equal(3, lagging.Shards[0].WriterLsn);
+        Assert.Equal(1, ReplicaLagGauge()[(0, offline.Replica)]);
 
         await cluster.RestartAsync(down);
         await cluster.WaitUntilServingAsync();
@@ -120,8 +124,40 @@ public sealed class ReplicaRepairTests
             return current.Shards[0].Replicas.All(r => r.Reachable && r.Lag == 0) ? current : null;
         });
         Assert.All(repaired.Shards[0].Replicas, r => Assert.Equal(3, r.Stats!.Passages));
+        // The writer refreshes what it knows of the replicas every 2 s: the gauge follows within that.
+        await Poll.UntilAsync("the lag gauge to read 0", Deadline, () => Task.FromResult(ReplicaLagGauge()[(0, offline.Replica)] == 0));
         ShardStore restarted = cluster.Silo(1).ServiceProvider.GetRequiredService<ShardStore>();
         Assert.Equal(Version(3, 0).Text, (await restarted.Find(0)!.GetAsync("doc-3", CancellationToken.None))?.Text);
+    }
+
+    /// <summary>The replica lag gauge as a scrape would read it now, by (shard, replica).</summary>
+    private static Dictionary<(int Shard, int Replica), long> ReplicaLagGauge()
+    {
+        var lags = new Dictionary<(int, int), long>();
+        using var meters = new MeterListener
+        {
+            InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Name == DprClusterTelemetry.Metrics.ReplicaLag)
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        meters.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            int shard = -1;
+            int replica = -1;
+            foreach (KeyValuePair<string, object?> tag in tags)
+            {
+                shard = tag.Key == DprClusterTelemetry.Attributes.Shard ? (int)tag.Value! : shard;
+                replica = tag.Key == DprClusterTelemetry.Attributes.Replica ? (int)tag.Value! : replica;
+            }
+            lags[(shard, replica)] = value;
+        });
+        meters.Start();
+        meters.RecordObservableInstruments();
+        return lags;
     }
 
     [Fact]
@@ -157,4 +193,14 @@ public sealed class ReplicaRepairTests
             Assert.Equal((x.LastLsn, x.ContentDigest), (y.LastLsn, y.ContentDigest));
         }
     }
+}
+
+/// <summary>
+/// Tests that read the process-wide replica lag gauge run alone: every in-process cluster's shard writers export it
+/// under the same shard and replica numbers.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ReplicationTelemetryCollection
+{
+    public const string Name = "replication telemetry";
 }
