@@ -2,6 +2,7 @@ using DprCluster.Abstractions;
 using DprCluster.Silo.Api;
 using DprCluster.Silo.Configuration;
 using DprCluster.Silo.Security;
+using DprCluster.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Xunit.Abstractions;
@@ -58,6 +59,23 @@ public sealed class ClusterTlsTests(ITestOutputHelper output) : IAsyncLifetime
         IShardReplicaGrain grain = member.Services.GetRequiredService<IClusterClient>().GetGrain<IShardReplicaGrain>(replica);
         Assert.Equal("a passage only cluster members may read", (await grain.GetAsync("secret-1", CancellationToken.None))?.Text);
         await member.StopAsync();
+    }
+
+    [Fact]
+    public async Task ASiloWithoutTheClusterCertificateCannotJoin()
+    {
+        // Same membership store, same cluster id, but plaintext: the members' TLS listeners refuse it, so it cannot
+        // validate its connections to them and never becomes an active member.
+        using SiloProcess outsider = _cluster.Outsider("outsider", "encoder", new Dictionary<string, string>
+        {
+            ["DPRCLUSTER_Cluster__Tls__Enabled"] = "false",
+        });
+        outsider.Start();
+        await Poll.UntilAsync("the plaintext silo to give up joining", Patience, () => Task.FromResult(!outsider.Running));
+        output.WriteLine(outsider.Output.Length > 3000 ? outsider.Output[..3000] : outsider.Output);
+        ClusterBody cluster = await _cluster.Client.GetClusterAsync();
+        Assert.DoesNotContain(cluster.Silos, s => s.Name == "outsider" && s.Status == "active");
+        Assert.Equal(5, cluster.Silos.Count(s => s.Status == "active"));
     }
 
     /// <summary>The failure of connecting with <paramref name="certificates"/> and reading a passage from <paramref name="replica"/>.</summary>

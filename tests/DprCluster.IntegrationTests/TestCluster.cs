@@ -104,6 +104,10 @@ internal sealed class TestCluster : IAsyncDisposable
     /// <summary>Restarts a killed silo on its old configuration and data, and waits until it has recovered.</summary>
     public Task RestartAsync(SiloProcess silo) => _silos.RestartAsync(silo);
 
+    /// <summary>A silo process (not started) configured like the members, with <paramref name="overrides"/> on top.</summary>
+    public SiloProcess Outsider(string name, string roles, IReadOnlyDictionary<string, string> overrides) =>
+        _silos.Outsider(name, roles, overrides);
+
     /// <summary>Restarts every silo that is not running (tests that kill silos call this when they end).</summary>
     public Task HealAsync() => _silos.HealAsync();
 

@@ -12,6 +12,7 @@ public sealed class SiloCluster : IAsyncDisposable
     private static readonly TimeSpan ReadyDeadline = TimeSpan.FromSeconds(120);
     private readonly LoopbackPorts _ports;
     private readonly HttpClient _probe = new() { Timeout = TimeSpan.FromSeconds(5) };
+    private IReadOnlyDictionary<string, string> _shared = new Dictionary<string, string>();
 
     private SiloCluster(string root, string clusterId, RedisServer redis, LoopbackPorts ports, SiloProcess[] shards, SiloProcess encoder,
         SiloProcess gateway, int? gatewayClientPort)
@@ -67,7 +68,8 @@ public sealed class SiloCluster : IAsyncDisposable
     {
         string root = Directory.CreateTempSubdirectory("dprcluster-cluster-").FullName;
         RedisServer redis = await RedisServer.StartAsync(TimeSpan.FromSeconds(30));
-        LoopbackPorts ports = LoopbackPorts.Lease(2 * (shardSilos + 2) + 1);
+        // Two per silo, the client gateway's, and two spare for an outsider (see Outsider).
+        LoopbackPorts ports = LoopbackPorts.Lease(2 * (shardSilos + 2) + 3);
         string clusterId = "test-" + Guid.NewGuid().ToString("N")[..8];
         var shared = new Dictionary<string, string>(environment ?? new Dictionary<string, string>())
         {
@@ -83,24 +85,7 @@ public sealed class SiloCluster : IAsyncDisposable
             shared[$"DPRCLUSTER_Cluster__ShardSilos__{i.ToString(CultureInfo.InvariantCulture)}"] = ShardSiloName(i);
         }
         int next = 0;
-        SiloProcess Silo(string name, string roles, int? clientPort = null)
-        {
-            int api = ports.Ports[next++];
-            int silo = ports.Ports[next++];
-            var variables = new Dictionary<string, string>(shared)
-            {
-                ["DPRCLUSTER_Silo__Roles"] = roles,
-                ["DPRCLUSTER_Silo__Name"] = name,
-                ["DPRCLUSTER_Silo__ApiUrl"] = $"http://127.0.0.1:{api.ToString(CultureInfo.InvariantCulture)}",
-                ["DPRCLUSTER_Silo__SiloPort"] = silo.ToString(CultureInfo.InvariantCulture),
-                ["DPRCLUSTER_Silo__DataDirectory"] = Path.Combine(root, name),
-            };
-            if (clientPort is int port)
-            {
-                variables["DPRCLUSTER_Silo__GatewayPort"] = port.ToString(CultureInfo.InvariantCulture);
-            }
-            return new SiloProcess(name, new Uri($"http://127.0.0.1:{api.ToString(CultureInfo.InvariantCulture)}/"), environment: variables);
-        }
+        SiloProcess Silo(string name, string roles, int? clientPort = null) => Configure(shared, root, name, roles, ports.Ports[next++], ports.Ports[next++], clientPort);
         var shards = new SiloProcess[shardSilos];
         for (int i = 0; i < shardSilos; i++)
         {
@@ -109,7 +94,7 @@ public sealed class SiloCluster : IAsyncDisposable
         SiloProcess encoder = Silo("encoder", "encoder");
         int? clientGateway = gatewayClientPort ? ports.Ports[^1] : null;
         SiloProcess gateway = Silo("gateway", "gateway", clientGateway);
-        var cluster = new SiloCluster(root, clusterId, redis, ports, shards, encoder, gateway, clientGateway);
+        var cluster = new SiloCluster(root, clusterId, redis, ports, shards, encoder, gateway, clientGateway) { _shared = shared };
         try
         {
             foreach (SiloProcess process in cluster.All)
@@ -124,6 +109,38 @@ public sealed class SiloCluster : IAsyncDisposable
             await cluster.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>
+    /// A silo process (not started) configured like the cluster's own on the two spare ports, with
+    /// <paramref name="overrides"/> on top: e.g. a process that tries to join without what the members have.
+    /// </summary>
+    public SiloProcess Outsider(string name, string roles, IReadOnlyDictionary<string, string> overrides)
+    {
+        var settings = new Dictionary<string, string>(_shared);
+        foreach ((string key, string value) in overrides)
+        {
+            settings[key] = value;
+        }
+        return Configure(settings, Root, name, roles, _ports.Ports[^3], _ports.Ports[^2], null);
+    }
+
+    private static SiloProcess Configure(IReadOnlyDictionary<string, string> shared, string root, string name, string roles, int api, int silo,
+        int? clientPort)
+    {
+        var variables = new Dictionary<string, string>(shared)
+        {
+            ["DPRCLUSTER_Silo__Roles"] = roles,
+            ["DPRCLUSTER_Silo__Name"] = name,
+            ["DPRCLUSTER_Silo__ApiUrl"] = $"http://127.0.0.1:{api.ToString(CultureInfo.InvariantCulture)}",
+            ["DPRCLUSTER_Silo__SiloPort"] = silo.ToString(CultureInfo.InvariantCulture),
+            ["DPRCLUSTER_Silo__DataDirectory"] = Path.Combine(root, name),
+        };
+        if (clientPort is int port)
+        {
+            variables["DPRCLUSTER_Silo__GatewayPort"] = port.ToString(CultureInfo.InvariantCulture);
+        }
+        return new SiloProcess(name, new Uri($"http://127.0.0.1:{api.ToString(CultureInfo.InvariantCulture)}/"), environment: variables);
     }
 
     /// <summary>Restarts a killed silo on its old configuration and data, and waits until it has recovered.</summary>
