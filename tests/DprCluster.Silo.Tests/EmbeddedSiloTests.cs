@@ -77,6 +77,40 @@ public sealed class EmbeddedSiloTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Passages_that_bring_vectors_are_stored_without_the_encoder_and_checked_against_the_index()
+    {
+        using var client = new ClusterClient(_host.Plan.ApiUrl, timeout: TimeSpan.FromSeconds(60));
+        int dimension = (await client.GetClusterAsync()).EncoderDimension;
+        float[] Vector(int seed) => [.. Enumerable.Range(0, dimension).Select(i => MathF.Sin(seed * 31 + i))];
+        PassageBody[] imported = [.. Enumerable.Range(0, 5).Select(i => new PassageBody { Id = $"vec-{i}", Text = $"imported passage {i}", Vector = Vector(i) })];
+
+        UpsertResponseBody first = await client.UpsertAsync(imported);
+        Assert.Equal((5, 0, 0), (first.Upserted, first.Encoded, first.Unchanged));
+        Assert.Equal("imported passage 3", (await client.GetAsync("vec-3"))?.Text);
+        // Resent (a resumed import): every passage is found stored unchanged.
+        Assert.Equal(5, (await client.UpsertAsync(imported)).Unchanged);
+
+        async Task<string?> Refusal(params PassageBody[] passages)
+        {
+            ClusterApiException e = await Assert.ThrowsAsync<ClusterApiException>(() => client.UpsertAsync(passages));
+            Assert.Equal(400, e.Status);
+            return e.Code;
+        }
+        Assert.Equal("dimension_mismatch", await Refusal(new PassageBody { Id = "short", Text = "t", Vector = new float[dimension - 1] }));
+        Assert.Equal("invalid_request", await Refusal(imported[0] with { Id = "mixed" }, new PassageBody { Id = "plain", Text = "no vector" }));
+        Assert.Equal("invalid_request", await Refusal(new PassageBody { Id = "empty", Text = "t", Vector = [] }));
+        // A value beyond float's range cannot be stored: refused like any bad body, never logged as infinity.
+        using var http = new HttpClient { BaseAddress = _host.Plan.ApiUrl };
+        string huge = string.Join(",", Enumerable.Repeat("1e39", dimension));
+        using HttpResponseMessage overflow = await http.PostAsync("/v1/passages",
+            new StringContent($"{{\"passages\":[{{\"id\":\"inf\",\"text\":\"t\",\"vector\":[{huge}]}}]}}", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, overflow.StatusCode);
+        Assert.Contains("invalid_request", await overflow.Content.ReadAsStringAsync());
+        Assert.Null(await client.GetAsync("inf"));
+        Assert.Null(await client.GetAsync("short"));
+    }
+
+    [Fact]
     public async Task The_public_json_keeps_its_snake_case_shape()
     {
         using var http = new HttpClient { BaseAddress = _host.Plan.ApiUrl, Timeout = TimeSpan.FromSeconds(60) };

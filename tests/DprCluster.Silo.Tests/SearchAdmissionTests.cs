@@ -99,6 +99,8 @@ public sealed class SearchAdmissionTests : IAsyncLifetime
 
         public Task<UpsertResponse> UpsertAsync(Passage[] passages, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+        public Task<UpsertResponse> ImportAsync(EncodedPassage[] passages, CancellationToken cancellationToken) => throw new NotSupportedException();
+
         public Task<bool> DeleteAsync(string id, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<Passage?> GetAsync(string id, CancellationToken cancellationToken) => throw new NotSupportedException();

@@ -12,6 +12,12 @@ public interface ICoordinatorGrain : IGrainWithIntegerKey
     /// <summary>Inserts or replaces passages; returns once they are durable and visible on the replicas.</summary>
     Task<UpsertResponse> UpsertAsync(Passage[] passages, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Inserts or replaces passages that bring their own vectors (computed offline); the encoder is not called. Passages
+    /// every replica already stores with the same content are skipped, so a resent import costs nothing twice.
+    /// </summary>
+    Task<UpsertResponse> ImportAsync(EncodedPassage[] passages, CancellationToken cancellationToken);
+
     /// <summary>Deletes a passage; false when no replica had it.</summary>
     Task<bool> DeleteAsync(string id, CancellationToken cancellationToken);
 

@@ -28,6 +28,62 @@ public sealed partial class CoordinatorGrain
         }
     }
 
+    /// <inheritdoc />
+    public async Task<UpsertResponse> ImportAsync(EncodedPassage[] passages, CancellationToken cancellationToken)
+    {
+        var texts = new Passage[passages?.Length ?? 0];
+        for (int i = 0; i < texts.Length; i++)
+        {
+            if (passages![i]?.Passage is null || passages[i].Vector is null)
+            {
+                throw new ClusterException(ClusterErrorCodes.InvalidRequest, $"passages[{i}] needs a passage and a vector");
+            }
+            texts[i] = passages[i].Passage;
+        }
+        ValidateBatch(texts);
+        for (int i = 0; i < passages!.Length; i++)
+        {
+            float[] vector = passages[i].Vector;
+            if (vector.Length != _layout.Dimension)
+            {
+                throw new ClusterException(ClusterErrorCodes.DimensionMismatch,
+                    $"passages[{i}].vector has {vector.Length} dimensions; the index stores {_layout.Dimension}");
+            }
+            if (PassageLimits.CheckVector(vector) is { } problem)
+            {
+                throw new ClusterException(ClusterErrorCodes.InvalidRequest, $"passages[{i}].vector: {problem}");
+            }
+        }
+        using Activity? span = SampledSpans.Start(CoordinatorTelemetry.Source, DprClusterTelemetry.Spans.Upsert);
+        span?.SetTag(DprClusterTelemetry.Attributes.Count, passages.Length);
+        try
+        {
+            bool[] unchanged = await FindUnchangedAsync(texts, cancellationToken);
+            var pending = new List<Passage>(passages.Length);
+            var vectors = new List<float[]>(passages.Length);
+            var touched = new HashSet<int>();
+            for (int i = 0; i < passages.Length; i++)
+            {
+                touched.Add(Placement.ShardOf(texts[i].Id));
+                if (!unchanged[i])
+                {
+                    pending.Add(texts[i]);
+                    vectors.Add(passages[i].Vector);
+                }
+            }
+            var writes = new List<Task>();
+            WriteEncoded(pending, 0, [.. vectors], writes, cancellationToken);
+            await Task.WhenAll(writes);
+            CoordinatorTelemetry.RecordUpserted(texts);
+            return new UpsertResponse(passages.Length, touched.Count, 0, passages.Length - pending.Count, 0);
+        }
+        catch (Exception e)
+        {
+            CoordinatorTelemetry.RecordFailure(CoordinatorTelemetry.Upsert, span, e);
+            throw;
+        }
+    }
+
     /// <summary>
     /// Skips the passages every replica already holds unchanged, then encodes the rest in batches and hands each batch
     /// to its shards' writers as soon as it is encoded (the next batch encodes meanwhile). A request cut short by its

@@ -14,6 +14,12 @@ public sealed record PassageBody
 
     /// <summary>Optional string attributes stored and returned with the passage.</summary>
     public IReadOnlyDictionary<string, string>? Metadata { get; init; }
+
+    /// <summary>
+    /// Optional precomputed passage vector (upserts only): stored as given, the encoder is not called. Its length must
+    /// be the index's dimension; in one batch either every passage has one or none does.
+    /// </summary>
+    public float[]? Vector { get; init; }
 }
 
 /// <summary>Body of <c>POST /v1/passages</c>: a batch upsert that replaces existing ids.</summary>

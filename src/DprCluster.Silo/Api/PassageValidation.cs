@@ -33,6 +33,43 @@ public static class PassageValidation
         return passages;
     }
 
+    /// <summary>
+    /// The batch's vectors when its passages bring them (null when none does); throws when only some do, or one is
+    /// empty or not finite. The length is checked against the index by the coordinator, which knows it.
+    /// </summary>
+    public static float[][]? Vectors(PassagesBody body)
+    {
+        IReadOnlyList<PassageBody> items = body.Passages!;
+        int with = 0;
+        foreach (PassageBody item in items)
+        {
+            with += item.Vector is null ? 0 : 1;
+        }
+        if (with == 0)
+        {
+            return null;
+        }
+        if (with != items.Count)
+        {
+            throw Invalid($"{with} of {items.Count} passages bring a vector: in one batch either every passage has one or none does.");
+        }
+        var vectors = new float[items.Count][];
+        for (int i = 0; i < vectors.Length; i++)
+        {
+            float[] vector = items[i].Vector!;
+            if (vector.Length == 0)
+            {
+                throw Invalid($"passages[{i}].vector is empty.");
+            }
+            if (PassageLimits.CheckVector(vector) is { } problem)
+            {
+                throw Invalid($"passages[{i}].vector: {problem}.");
+            }
+            vectors[i] = vector;
+        }
+        return vectors;
+    }
+
     /// <summary>Checks a passage id taken from a URL (see <see cref="PassageLimits"/> for the grammar).</summary>
     public static string ValidateId(string? id)
     {

@@ -166,7 +166,20 @@ public sealed class RestApi(ICoordinatorGrain coordinator, ApiOptions options, i
         PassagesBody body = await JsonBodyReader.ReadAsync(context.Request, ApiJsonContext.Default.PassagesBody,
             options.MaxBodyBytes, cancellationToken).ConfigureAwait(false);
         Passage[] passages = PassageValidation.Validate(body, options);
-        UpsertResponse response = await coordinator.UpsertAsync(passages, cancellationToken).ConfigureAwait(false);
+        UpsertResponse response;
+        if (PassageValidation.Vectors(body) is { } vectors)
+        {
+            var encoded = new EncodedPassage[passages.Length];
+            for (int i = 0; i < encoded.Length; i++)
+            {
+                encoded[i] = new EncodedPassage(passages[i], vectors[i]);
+            }
+            response = await coordinator.ImportAsync(encoded, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            response = await coordinator.UpsertAsync(passages, cancellationToken).ConfigureAwait(false);
+        }
         await WriteJsonAsync(context, ApiBodies.From(response), ApiJsonContext.Default.UpsertResponseBody).ConfigureAwait(false);
     }
 
