@@ -1,5 +1,6 @@
 using System.CommandLine;
 using DprCluster.Cli.Cluster;
+using DprCluster.Index.Storage;
 using DprCluster.Abstractions;
 using DprCluster.Silo.Api;
 using DprCluster.Silo.Client;
@@ -12,8 +13,9 @@ namespace DprCluster.Cli.Commands;
 /// the REST API, with a progress bar (passages/s and ETA) and a final check that the cluster holds at least as many
 /// passages as distinct ids were sent. Batches are sized to the encoder's measured rate (<see cref="IngestBatchSizer"/>)
 /// and cut from length-sorted windows, so the server pads little; a refused or timed-out batch is resent smaller,
-/// and the server skips passages it already stored unchanged, so no encoding is repeated. Any failure exits non-zero
-/// with a message.
+/// and the server skips passages it already stored unchanged, so no encoding is repeated. With <c>--vectors FILE</c>
+/// (<c>.fvecs</c> or <c>.npy</c>, row i for passage i) the precomputed vectors travel with the passages and the encoder
+/// is not called; a rerun resumes, as what is stored is skipped. Any failure exits non-zero with a message.
 /// </summary>
 internal static class IngestCommand
 {
@@ -32,9 +34,13 @@ internal static class IngestCommand
         var concurrency = new Option<int>("--concurrency") { Description = "Requests in flight.", DefaultValueFactory = _ => 2 };
         var timeout = new Option<double>("--timeout") { Description = "Seconds to wait for one request.", DefaultValueFactory = _ => 300 };
         var apiKey = new Option<string?>("--api-key") { Description = "Write key (default: DPRCLUSTER_API_KEY)." };
+        var vectors = new Option<string?>("--vectors")
+        {
+            Description = "Precomputed passage vectors (.fvecs or .npy float32), row i for the i-th passage of PATH; the encoder is not called.",
+        };
         var command = new Command("ingest", "Upload passages to a running cluster through the REST API.")
         {
-            path, url, batch, maxBatch, concurrency, timeout, apiKey,
+            path, url, batch, maxBatch, concurrency, timeout, apiKey, vectors,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -56,7 +62,8 @@ internal static class IngestCommand
             try
             {
                 var sizer = new IngestBatchSizer(largest, fixedBatch);
-                return await RunAsync(parse.GetValue(path)!, gateway, key, sizer, inFlight, TimeSpan.FromSeconds(seconds),
+                using VectorRowReader? rows = parse.GetValue(vectors) is { } file ? VectorRowReader.Open(file) : null;
+                return await RunAsync(parse.GetValue(path)!, rows, gateway, key, sizer, inFlight, TimeSpan.FromSeconds(seconds),
                     cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
@@ -72,8 +79,8 @@ internal static class IngestCommand
     /// <summary>One request's outcome: its passages, and the answer or the failure that sends them again.</summary>
     private sealed record Sent(List<PassageBody> Passages, int Attempt, UpsertResponseBody? Response, Exception? Retryable);
 
-    private static async Task<int> RunAsync(string path, Uri gateway, string? apiKey, IngestBatchSizer sizer, int inFlight,
-        TimeSpan timeout, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string path, VectorRowReader? vectors, Uri gateway, string? apiKey, IngestBatchSizer sizer,
+        int inFlight, TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var client = new ClusterClient(gateway, apiKey, timeout);
         long total = CountLines(Directory.Exists(path) ? Path.Combine(path, "corpus.jsonl") : path);
@@ -100,7 +107,7 @@ internal static class IngestCommand
                 if (queue.Count == 0 && !exhausted)
                 {
                     bool repeats;
-                    (exhausted, repeats) = FillWindow(source, queue, ids);
+                    (exhausted, repeats) = FillWindow(source, vectors, queue, ids);
                     if (repeats && running.Count > 0)
                     {
                         // A new version of an id sent before: let the old one land first, so the last version wins.
@@ -154,6 +161,10 @@ internal static class IngestCommand
             }
         }
         progress.Finish(done);
+        if (vectors?.Next() is not null)
+        {
+            throw new InvalidDataException("the vector file has more rows than the corpus has passages");
+        }
         double seconds = progress.Elapsed.TotalSeconds;
         Console.WriteLine($"ingested {done:N0} passages ({ids.Count:N0} distinct ids; {encoded:N0} encoded, {unchanged:N0} already stored) " +
             $"in {seconds:F1} s: {done / Math.Max(seconds, 1e-9):N1} passages/s");
@@ -169,14 +180,17 @@ internal static class IngestCommand
         return 0;
     }
 
-    private static long Chars(PassageBody passage) => (passage.Id?.Length ?? 0) + (passage.Title?.Length ?? 0) + (passage.Text?.Length ?? 0);
+    /// <summary>A passage's share of a request body in characters (a vector value takes about 12 in JSON).</summary>
+    private static long Chars(PassageBody passage) =>
+        (passage.Id?.Length ?? 0) + (passage.Title?.Length ?? 0) + (passage.Text?.Length ?? 0) + 12L * (passage.Vector?.Length ?? 0);
 
     /// <summary>
     /// Reads up to <see cref="Window"/> passages, keeps the last version of an id repeated within them, and queues them
     /// shortest first so each request holds passages of similar length. Returns whether the source is exhausted and
     /// whether the window repeats an id an earlier window sent.
     /// </summary>
-    private static (bool Exhausted, bool Repeats) FillWindow(IEnumerator<CorpusDocument> source, Queue<PassageBody> queue, HashSet<string> ids)
+    private static (bool Exhausted, bool Repeats) FillWindow(IEnumerator<CorpusDocument> source, VectorRowReader? vectors,
+        Queue<PassageBody> queue, HashSet<string> ids)
     {
         var window = new Dictionary<string, PassageBody>(StringComparer.Ordinal);
         bool more = true;
@@ -185,7 +199,9 @@ internal static class IngestCommand
         {
             CorpusDocument document = source.Current;
             repeats |= !window.ContainsKey(document.Id) && ids.Contains(document.Id);
-            window[document.Id] = new PassageBody { Id = document.Id, Title = document.Title, Text = document.Text };
+            float[]? vector = vectors is null ? null
+                : vectors.Next() ?? throw new InvalidDataException($"the vector file ends before passage '{document.Id}'");
+            window[document.Id] = new PassageBody { Id = document.Id, Title = document.Title, Text = document.Text, Vector = vector };
             ids.Add(document.Id);
         }
         var sorted = new List<PassageBody>(window.Values);
