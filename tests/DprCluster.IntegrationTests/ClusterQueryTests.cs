@@ -1,3 +1,4 @@
+using DprCluster.Index.Storage;
 using System.Text.Json;
 using DprCluster.Abstractions;
 using DprCluster.Silo.Api;
@@ -118,10 +119,57 @@ public sealed class ClusterQueryTests(QueryClusterFixture fixture)
         }
     }
 
-    private async Task<(int Code, string Output)> IngestAsync(string file, string apiKey)
+    [Fact]
+    public async Task IngestWithPrecomputedVectorsStoresThemWithoutTheEncoderAndChecksTheRowCount()
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"dprcluster-import-{Guid.NewGuid():N}.jsonl");
+        string vectors = Path.ChangeExtension(file, ".fvecs");
+        List<PassageBody> passages = Enumerable.Range(0, 30).Select(i => new PassageBody
+        {
+            Id = $"it-import-{i}",
+            Title = $"Imported {i}",
+            Text = $"Imported passage {i} about lighthouses and {new string('r', 1 + i % 5)}eefs.",
+        }).ToList();
+        File.WriteAllLines(file, passages.Select(p => JsonSerializer.Serialize(p, ApiJsonContext.Default.PassageBody)));
+        float[] values = [.. Enumerable.Range(0, 30 * TestCluster.Dimension).Select(i => MathF.Cos(i))];
+        try
+        {
+            using (FileStream stream = File.Create(vectors))
+            {
+                VectorFiles.Write<float>(stream, TestCluster.Dimension, values);
+            }
+            (int code, string output) = await IngestAsync(file, TestCluster.ApiKey, "--vectors", vectors);
+            Assert.True(code == 0, output);
+            Assert.Contains("30 distinct ids; 0 encoded, 0 already stored", output);
+            foreach (PassageBody passage in passages)
+            {
+                Assert.Equal(passage.Text, (await Cluster.Client.GetAsync(passage.Id!))?.Text);
+            }
+            // Resumed: nothing is sent twice to the shards.
+            (code, output) = await IngestAsync(file, TestCluster.ApiKey, "--vectors", vectors);
+            Assert.True(code == 0, output);
+            Assert.Contains("0 encoded, 30 already stored", output);
+
+            File.AppendAllLines(file, [JsonSerializer.Serialize(new PassageBody { Id = "it-import-extra", Text = "one too many" }, ApiJsonContext.Default.PassageBody)]);
+            (code, output) = await IngestAsync(file, TestCluster.ApiKey, "--vectors", vectors);
+            Assert.Equal(1, code);
+            Assert.Contains("the vector file ends before passage 'it-import-extra'", output);
+        }
+        finally
+        {
+            foreach (PassageBody passage in passages)
+            {
+                await Cluster.Client.DeleteAsync(passage.Id!);
+            }
+            File.Delete(file);
+            File.Delete(vectors);
+        }
+    }
+
+    private async Task<(int Code, string Output)> IngestAsync(string file, string apiKey, params string[] extra)
     {
         using var process = new ChildProcess("ingest", RepositoryPaths.DotnetHost,
-            [RepositoryPaths.CliAssembly, "ingest", file, "--url", Cluster.Gateway.ApiUrl.ToString(), "--api-key", apiKey]);
+            [RepositoryPaths.CliAssembly, "ingest", file, "--url", Cluster.Gateway.ApiUrl.ToString(), "--api-key", apiKey, .. extra]);
         using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         await process.WaitForExitAsync(deadline.Token);
         return (process.ExitCode, process.Output);
