@@ -20,11 +20,7 @@ public sealed class VectorRowReaderTests : IDisposable
         {
             VectorFiles.Write<float>(file, 3, Values);
         }
-        using VectorRowReader reader = VectorRowReader.Open(path);
-        Assert.Equal((3, 2L), (reader.Dimensions, reader.Rows));
-        Assert.Equal(Values[..3], reader.Next());
-        Assert.Equal(Values[3..], reader.Next());
-        Assert.Null(reader.Next());
+        AssertStreamsTheTwoRows(path);
     }
 
     [Fact]
@@ -32,11 +28,7 @@ public sealed class VectorRowReaderTests : IDisposable
     {
         string path = Path.Combine(_directory, "a.npy");
         WriteNpy(path, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", Values);
-        using VectorRowReader reader = VectorRowReader.Open(path);
-        Assert.Equal((3, 2L), (reader.Dimensions, reader.Rows));
-        Assert.Equal(Values[..3], reader.Next());
-        Assert.Equal(Values[3..], reader.Next());
-        Assert.Null(reader.Next());
+        AssertStreamsTheTwoRows(path);
     }
 
     [Fact]
@@ -62,6 +54,15 @@ public sealed class VectorRowReaderTests : IDisposable
         string text = Path.Combine(_directory, "v.csv");
         File.WriteAllText(text, "1,2,3");
         Assert.Throws<InvalidDataException>(() => VectorRowReader.Open(text));
+    }
+
+    private static void AssertStreamsTheTwoRows(string path)
+    {
+        using VectorRowReader reader = VectorRowReader.Open(path);
+        Assert.Equal((3, 2L), (reader.Dimensions, reader.Rows));
+        Assert.Equal(Values[..3], reader.Next());
+        Assert.Equal(Values[3..], reader.Next());
+        Assert.Null(reader.Next());
     }
 
     private static void WriteNpy(string path, string dictionary, float[] values)
