@@ -145,10 +145,10 @@ public class HnswSnapshotTests
         Assert.Equal(SnapshotProblem.BadMagic, Assert.Throws<SnapshotFormatException>(() => HnswIndex.Load(new MemoryStream(other))).Problem);
 
         byte[] future = (byte[])bytes.Clone();
-        future[8] = 2;
+        future[8] = 3;
         var error = Assert.Throws<SnapshotFormatException>(() => HnswIndex.Load(new MemoryStream(future)));
         Assert.Equal(SnapshotProblem.UnsupportedVersion, error.Problem);
-        Assert.Contains("version 2", error.Message);
+        Assert.Contains("version 3", error.Message);
     }
 
     [Fact]
@@ -159,7 +159,7 @@ public class HnswSnapshotTests
         index.Add(1, [0, 0]);
         index.Add(2, [1, 1]);
         byte[] bytes = Snapshot(index);
-        int headerBytes = 8 + 11 * 4 + 4;
+        int headerBytes = 8 + 12 * 4 + 4;
         int linksStart = headerBytes + (2 * 8 + 4) + (2 + 4) + (2 + 4) + (2 * 2 * 4 + 4);
         int firstNeighbor = linksStart + 4;
         Assert.Equal(1, BitConverter.ToInt32(bytes, firstNeighbor));

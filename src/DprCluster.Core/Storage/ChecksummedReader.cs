@@ -73,7 +73,10 @@ public sealed class ChecksummedReader(Stream stream, string source)
     /// <param name="magic">The 8 bytes that open this kind of file.</param>
     /// <param name="version">The only format version this build reads.</param>
     /// <param name="kind">What the file is, for messages ("HNSW snapshot").</param>
-    public void ExpectHeader(ReadOnlySpan<byte> magic, int version, string kind)
+    public void ExpectHeader(ReadOnlySpan<byte> magic, int version, string kind) => ExpectHeader(magic, version, version, kind);
+
+    /// <summary>Reads and checks the magic number, then a format version in [<paramref name="oldest"/>, <paramref name="newest"/>]; returns it.</summary>
+    public int ExpectHeader(ReadOnlySpan<byte> magic, int oldest, int newest, string kind)
     {
         Span<byte> stored = stackalloc byte[magic.Length];
         Read(stored, "header");
@@ -82,10 +85,12 @@ public sealed class ChecksummedReader(Stream stream, string source)
             throw Fail(SnapshotProblem.BadMagic, $"not an {kind} (bad magic number)");
         }
         int storedVersion = ReadInt32("header");
-        if (storedVersion != version)
+        if (storedVersion < oldest || storedVersion > newest)
         {
-            throw Fail(SnapshotProblem.UnsupportedVersion, $"{kind} format version {storedVersion}; this build reads {version}");
+            string supported = oldest == newest ? $"{newest}" : $"{oldest} to {newest}";
+            throw Fail(SnapshotProblem.UnsupportedVersion, $"{kind} format version {storedVersion}; this build reads {supported}");
         }
+        return storedVersion;
     }
 
     /// <summary>Reads the stored checksum of the section just read and compares it with the bytes.</summary>

@@ -41,7 +41,7 @@ public sealed class ChecksummedWriter(Stream stream)
         Write(buffer);
     }
 
-    /// <summary>Opens a file: its magic number and format version, read back by <see cref="ChecksummedReader.ExpectHeader"/>.</summary>
+    /// <summary>Opens a file: its magic number and format version, read back by <see cref="ChecksummedReader.ExpectHeader(ReadOnlySpan{byte}, int, string)"/>.</summary>
     public void WriteHeader(ReadOnlySpan<byte> magic, int version)
     {
         Write(magic);

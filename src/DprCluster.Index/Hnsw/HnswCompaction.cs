@@ -35,7 +35,7 @@ public sealed class HnswCompaction : IDisposable
         ObjectDisposedException.ThrowIf(_completed, this);
         threads = threads <= 0 ? Environment.ProcessorCount : threads;
         int dimensions = _index.Dimensions;
-        var rebuilt = new HnswGraph(_index.Options);
+        var rebuilt = new HnswGraph(_index.Options, _view.Graph.OriginalsDirectory);
         var ids = new long[Chunk];
         var vectors = new float[Chunk * dimensions];
         int slot = 0;

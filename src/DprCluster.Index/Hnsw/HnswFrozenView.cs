@@ -43,7 +43,7 @@ public sealed class HnswFrozenView : IDisposable
 
     internal HnswGraph Graph => _graph;
 
-    /// <summary>Writes the view in the snapshot format <see cref="HnswIndex.Load(Stream, string)"/> reads.</summary>
+    /// <summary>Writes the view in the snapshot format <see cref="HnswIndex.Load(Stream, string, string)"/> reads.</summary>
     public void Save(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);

@@ -1,5 +1,6 @@
 using System.Threading;
 using DprCluster.Core.Storage;
+using DprCluster.Index.Quantization;
 
 namespace DprCluster.Index.Hnsw;
 
@@ -53,6 +54,7 @@ internal sealed unsafe partial class HnswGraph
         writer.WriteInt32(Options.EfConstruction);
         writer.WriteInt32(Options.EfSearch);
         writer.WriteInt32(Options.Seed);
+        writer.WriteInt32((int)Quantization);
         writer.WriteInt32(view.Count);
         writer.WriteInt32(view.DeletedCount);
         writer.WriteInt32(EntrySlot(view.Entry));
@@ -66,7 +68,14 @@ internal sealed unsafe partial class HnswGraph
         writer.EndSection();
         ForEachBlockRun(view.Count, (block, n) => writer.Write<byte>(view.Flags[block]));
         writer.EndSection();
-        ForEachBlockRun(view.Count, (block, n) => writer.Write<float>(table.Blocks[block].Vectors.AsSpan(0, n * Dimensions)));
+        if (_originals is null)
+        {
+            ForEachBlockRun(view.Count, (block, n) => writer.Write<byte>(table.Blocks[block].Nodes.AsSpan(0, n * _nodeBytes)));
+        }
+        else
+        {
+            WriteOriginals(writer, view.Count);
+        }
         writer.EndSection();
         int perBlock = 1 << _blockShift;
         for (int slot = 0; slot < view.Count; slot++)
@@ -87,6 +96,27 @@ internal sealed unsafe partial class HnswGraph
     }
 
     /// <summary>
+    /// The SQ8 section (training count and range), then the full-precision vectors of the first
+    /// <paramref name="count"/> slots read back from the originals in chunks. The codes are not stored: a load
+    /// encodes them again from these two.
+    /// </summary>
+    private void WriteOriginals(ChecksummedWriter writer, int count)
+    {
+        Sq8Range range = _range ?? Sq8Range.Covering(new float[Dimensions], new float[Dimensions]);
+        writer.WriteInt32(_trainer!.Observed);
+        writer.Write<float>(range.Min);
+        writer.Write<float>(range.Scale);
+        writer.EndSection();
+        var chunk = new float[ExactScanChunk * Dimensions];
+        for (int slot = 0; slot < count; slot += ExactScanChunk)
+        {
+            Span<float> vectors = chunk.AsSpan(0, Math.Min(ExactScanChunk, count - slot) * Dimensions);
+            _originals!.ReadRange(slot, vectors);
+            writer.Write<float>(vectors);
+        }
+    }
+
+    /// <summary>
     /// Copies up to <c>ids.Length</c> live nodes of <paramref name="view"/> from <paramref name="slot"/> on into
     /// <paramref name="ids"/> and <paramref name="vectors"/>; returns how many, with <paramref name="slot"/> moved past them.
     /// </summary>
@@ -98,7 +128,15 @@ internal sealed unsafe partial class HnswGraph
             if ((view.Flags[slot >> _blockShift][slot & _blockMask] & NodeBlock.DeletedFlag) == 0)
             {
                 ids[filled] = IdOf(view.Table, slot);
-                new ReadOnlySpan<float>(VectorOf(view.Table, slot), Dimensions).CopyTo(vectors.Slice(filled * Dimensions, Dimensions));
+                Span<float> destination = vectors.Slice(filled * Dimensions, Dimensions);
+                if (_originals is null)
+                {
+                    new ReadOnlySpan<float>(NodeOf(view.Table, slot), Dimensions).CopyTo(destination);
+                }
+                else
+                {
+                    _originals.Read(slot, destination);
+                }
                 filled++;
             }
             slot++;

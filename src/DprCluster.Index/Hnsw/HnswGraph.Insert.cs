@@ -1,14 +1,39 @@
+using DprCluster.Index.Quantization;
 using DprCluster.Index.Vectors;
 
 namespace DprCluster.Index.Hnsw;
 
 internal sealed unsafe partial class HnswGraph
 {
+    /// <summary>Adds or replaces <paramref name="id"/> with this graph's kernels (see <see cref="AddWith{TDistance}"/>).</summary>
+    public void Add(long id, ReadOnlySpan<float> vector, SearchContext context)
+    {
+        switch (_kind)
+        {
+            case DistanceKind.L2: AddWith<SquaredEuclidean>(id, vector, context); break;
+            case DistanceKind.Sq8Dot: AddWith<Sq8NegativeDot>(id, vector, context); break;
+            case DistanceKind.Sq8L2: AddWith<Sq8SquaredEuclidean>(id, vector, context); break;
+            default: AddWith<NegativeDot>(id, vector, context); break;
+        }
+    }
+
+    /// <summary>Adds many new ids in parallel with this graph's kernels (see <see cref="AddNewWith{TDistance}"/>).</summary>
+    public void AddNew(ReadOnlySpan<long> ids, ReadOnlySpan<float> vectors, int threads, SearchContextPool pool, IProgress<int>? progress)
+    {
+        switch (_kind)
+        {
+            case DistanceKind.L2: AddNewWith<SquaredEuclidean>(ids, vectors, threads, pool, progress); break;
+            case DistanceKind.Sq8Dot: AddNewWith<Sq8NegativeDot>(ids, vectors, threads, pool, progress); break;
+            case DistanceKind.Sq8L2: AddNewWith<Sq8SquaredEuclidean>(ids, vectors, threads, pool, progress); break;
+            default: AddNewWith<NegativeDot>(ids, vectors, threads, pool, progress); break;
+        }
+    }
+
     /// <summary>
     /// Adds <paramref name="id"/>, or replaces its vector when present. A replaced or new node takes a deleted slot
     /// when one is free, so memory stays bounded under add/delete churn. Single writer.
     /// </summary>
-    public void Add<TDistance>(long id, ReadOnlySpan<float> vector, SearchContext context) where TDistance : struct, IDistance
+    private void AddWith<TDistance>(long id, ReadOnlySpan<float> vector, SearchContext context) where TDistance : struct, IDistance
     {
         Remove(id);
         int slot;
@@ -54,7 +79,7 @@ internal sealed unsafe partial class HnswGraph
     /// thread). Levels are drawn in input order, so a one-thread build is fully reproducible. Ids must be new and
     /// distinct; the graph must have no free slots.
     /// </summary>
-    public void AddNew<TDistance>(ReadOnlySpan<long> ids, ReadOnlySpan<float> vectors, int threads, SearchContextPool pool,
+    private void AddNewWith<TDistance>(ReadOnlySpan<long> ids, ReadOnlySpan<float> vectors, int threads, SearchContextPool pool,
         IProgress<int>? progress) where TDistance : struct, IDistance
     {
         int start = _count;
@@ -140,7 +165,7 @@ internal sealed unsafe partial class HnswGraph
             int entrySlot = EntrySlot(entry);
             if (entrySlot >= 0 && entrySlot != slot)
             {
-                float* q = VectorOf(table, slot);
+                float* q = InsertQuery<TDistance>(table, slot, context);
                 int topLevel = EntryLevel(entry);
                 int current = DescendToLevel<TDistance>(table, q, entrySlot, topLevel, level, context);
                 int lowest = Math.Min(level, topLevel);
@@ -156,7 +181,7 @@ internal sealed unsafe partial class HnswGraph
                     {
                         current = context.CandidateNodes[0];
                         selected = SelectNeighbors<TDistance>(table, context.CandidateDistances, context.CandidateNodes,
-                            candidates, M, context.Selected, context.SelectedDistances);
+                            candidates, M, context.Selected, context.SelectedDistances, context.CandidateQueryPointer);
                         WriteList(ListOf(table, slot, layer), context.Selected.AsSpan(0, selected));
                     }
                     context.SaveLayer(layer, M, context.Selected.AsSpan(0, selected), context.SelectedDistances.AsSpan(0, selected));
@@ -184,6 +209,20 @@ internal sealed unsafe partial class HnswGraph
         }
     }
 
+    /// <summary>
+    /// The node being inserted as a query: its floats, or under SQ8 its full-precision original prepared against
+    /// the codes (more exact than its own codes). Points into pinned node storage or the context's pinned scratch.
+    /// </summary>
+    private float* InsertQuery<TDistance>(BlockTable table, int slot, SearchContext context) where TDistance : struct, IDistance
+    {
+        if (!TDistance.Quantized)
+        {
+            return TDistance.NodeAsQuery(NodeOf(table, slot), null, null, Dimensions);
+        }
+        _originals!.Read(slot, context.Original);
+        return TDistance.Prepare(context.OriginalPointer, context.PreparedPointer, _range, Dimensions);
+    }
+
     /// <summary>Moves the layer search's results, nearest first and without <paramref name="self"/>, into the candidate buffers.</summary>
     private static int DrainCandidates(SearchContext context, int self)
     {
@@ -206,17 +245,18 @@ internal sealed unsafe partial class HnswGraph
     /// base than to every node already kept, which spreads links across directions and keeps clusters connected.
     /// </summary>
     private int SelectNeighbors<TDistance>(BlockTable table, float[] distances, int[] nodes, int count, int max,
-        int[] selected, float[] selectedDistances) where TDistance : struct, IDistance
+        int[] selected, float[] selectedDistances, float* scratch) where TDistance : struct, IDistance
     {
         int kept = 0;
+        Sq8Range? range = _range;
         for (int i = 0; i < count && kept < max; i++)
         {
             int candidate = nodes[i];
-            float* candidateVector = VectorOf(table, candidate);
+            float* candidateVector = TDistance.NodeAsQuery(NodeOf(table, candidate), scratch, range, Dimensions);
             bool keep = true;
             for (int j = 0; j < kept; j++)
             {
-                if (TDistance.Compute(ref *candidateVector, ref *VectorOf(table, selected[j]), Dimensions) < distances[i])
+                if (TDistance.Compute(candidateVector, NodeOf(table, selected[j]), Dimensions) < distances[i])
                 {
                     keep = false;
                     break;
@@ -256,19 +296,19 @@ internal sealed unsafe partial class HnswGraph
                 list[1] = count + 1;
                 return;
             }
-            float* baseVector = VectorOf(table, node);
+            float* baseVector = TDistance.NodeAsQuery(NodeOf(table, node), context.BaseQueryPointer, _range, Dimensions);
             Span<float> distances = context.PruneDistances;
             Span<int> nodes = context.PruneNodes;
             for (int i = 0; i < count; i++)
             {
                 nodes[i] = neighbors[i];
-                distances[i] = TDistance.Compute(ref *baseVector, ref *VectorOf(table, neighbors[i]), Dimensions);
+                distances[i] = TDistance.Compute(baseVector, NodeOf(table, neighbors[i]), Dimensions);
             }
             nodes[count] = newNode;
             distances[count] = distance;
             SortByDistance(distances[..(count + 1)], nodes[..(count + 1)]);
             int kept = SelectNeighbors<TDistance>(table, context.PruneDistances, context.PruneNodes, count + 1, maxLinks,
-                context.PruneSelected, context.PruneSelectedDistances);
+                context.PruneSelected, context.PruneSelectedDistances, context.CandidateQueryPointer);
             context.PruneSelected.AsSpan(0, kept).CopyTo(new Span<int>(neighbors, kept));
             list[1] = kept;
         }
@@ -325,7 +365,7 @@ internal sealed unsafe partial class HnswGraph
                     continue;
                 }
                 int* list = ListOf(table, node, layer);
-                float* baseVector = VectorOf(table, node);
+                float* baseVector = TDistance.NodeAsQuery(NodeOf(table, node), context.BaseQueryPointer, _range, Dimensions);
                 Span<float> distances = context.PruneDistances;
                 Span<int> nodes = context.PruneNodes;
                 int count = 0;
@@ -340,7 +380,7 @@ internal sealed unsafe partial class HnswGraph
                 }
                 SortByDistance(distances[..count], nodes[..count]);
                 int kept = SelectNeighbors<TDistance>(table, context.PruneDistances, context.PruneNodes, count, maxLinks,
-                    context.PruneSelected, context.PruneSelectedDistances);
+                    context.PruneSelected, context.PruneSelectedDistances, context.CandidateQueryPointer);
                 WriteList(list, context.PruneSelected.AsSpan(0, kept));
             }
             WriteList(slotList, []);
@@ -374,7 +414,7 @@ internal sealed unsafe partial class HnswGraph
             return count;
         }
         nodes[count] = candidate;
-        distances[count] = TDistance.Compute(ref *baseVector, ref *VectorOf(table, candidate), Dimensions);
+        distances[count] = TDistance.Compute(baseVector, NodeOf(table, candidate), Dimensions);
         return count + 1;
     }
 }

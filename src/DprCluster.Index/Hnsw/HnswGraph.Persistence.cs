@@ -1,5 +1,6 @@
-using DprCluster.Index.Vectors;
 using DprCluster.Core.Storage;
+using DprCluster.Index.Quantization;
+using DprCluster.Index.Vectors;
 
 namespace DprCluster.Index.Hnsw;
 
@@ -8,23 +9,28 @@ internal sealed unsafe partial class HnswGraph
     /// <summary>"DPRHNSW" and a zero byte.</summary>
     private static ReadOnlySpan<byte> Magic => "DPRHNSW\0"u8;
 
-    /// <summary>Version 1: header, then ids, levels, flags, vectors, level-0 lists, upper lists, each with a CRC32C.</summary>
-    private const int FormatVersion = 1;
+    /// <summary>
+    /// Version 2: header (with the quantization), then ids, levels, flags, vectors (under SQ8: the range section,
+    /// then the full-precision vectors), level-0 lists, upper lists, each with a CRC32C. Version 1 had no
+    /// quantization field and is still read.
+    /// </summary>
+    private const int FormatVersion = 2;
 
     /// <summary>
     /// Reads a graph written by <see cref="Save(Stream, HnswFrozenView)"/>, streaming each section straight into node storage (no second
     /// copy of the index in memory), then checks that every link, level and id makes sense.
     /// </summary>
-    public static HnswGraph Load(Stream stream, string source)
+    public static HnswGraph Load(Stream stream, string source, string? originalsDirectory = null)
     {
         var reader = new ChecksummedReader(stream, source);
-        reader.ExpectHeader(Magic, FormatVersion, "HNSW snapshot");
+        int version = reader.ExpectHeader(Magic, 1, FormatVersion, "HNSW snapshot");
         int metric = reader.ReadInt32("header");
         int dimensions = reader.ReadInt32("header");
         int m = reader.ReadInt32("header");
         int efConstruction = reader.ReadInt32("header");
         int efSearch = reader.ReadInt32("header");
         int seed = reader.ReadInt32("header");
+        int quantization = version >= 2 ? reader.ReadInt32("header") : (int)VectorQuantization.None;
         int count = reader.ReadInt32("header");
         int deleted = reader.ReadInt32("header");
         int entrySlot = reader.ReadInt32("header");
@@ -34,7 +40,8 @@ internal sealed unsafe partial class HnswGraph
         HnswGraph graph;
         try
         {
-            graph = new HnswGraph(new HnswOptions(dimensions, (Metric)metric, m, efConstruction, efSearch, seed));
+            graph = new HnswGraph(new HnswOptions(dimensions, (Metric)metric, m, efConstruction, efSearch, seed, (VectorQuantization)quantization),
+                originalsDirectory);
         }
         catch (ArgumentException e)
         {
@@ -59,7 +66,14 @@ internal sealed unsafe partial class HnswGraph
         reader.EndSection("levels");
         ForEachBlockRun(count, (block, n) => reader.Read<byte>(table.Blocks[block].Flags.AsSpan(0, n), "flags"));
         reader.EndSection("flags");
-        ForEachBlockRun(count, (block, n) => reader.Read<float>(table.Blocks[block].Vectors.AsSpan(0, n * Dimensions), "vectors"));
+        if (_originals is null)
+        {
+            ForEachBlockRun(count, (block, n) => reader.Read<byte>(table.Blocks[block].Nodes.AsSpan(0, n * _nodeBytes), "vectors"));
+        }
+        else
+        {
+            ReadOriginals(reader, table, count);
+        }
         reader.EndSection("vectors");
         for (int slot = 0; slot < count; slot++)
         {
@@ -81,6 +95,44 @@ internal sealed unsafe partial class HnswGraph
         }
         reader.EndSection("upper links");
         _count = count;
+    }
+
+    /// <summary>Reads the SQ8 section and the full-precision vectors into the originals, encoding each node on the stored range.</summary>
+    private void ReadOriginals(ChecksummedReader reader, BlockTable table, int count)
+    {
+        int observed = reader.ReadInt32("quantizer");
+        var min = new float[Dimensions];
+        var scale = new float[Dimensions];
+        reader.Read<float>(min, "quantizer");
+        reader.Read<float>(scale, "quantizer");
+        reader.EndSection("quantizer");
+        for (int i = 0; i < Dimensions; i++)
+        {
+            if (!float.IsFinite(min[i]) || !float.IsFinite(scale[i]) || scale[i] <= 0)
+            {
+                throw reader.Invalid($"SQ8 range of dimension {i} is not a finite positive step (min {min[i]}, scale {scale[i]})");
+            }
+        }
+        if (observed < 0)
+        {
+            throw reader.Invalid($"SQ8 training count {observed} is negative");
+        }
+        var range = new Sq8Range(min, scale);
+        _range = range;
+        _trainer = new Sq8Trainer(range, observed);
+        var chunk = new float[ExactScanChunk * Dimensions];
+        for (int slot = 0; slot < count; slot += ExactScanChunk)
+        {
+            int n = Math.Min(ExactScanChunk, count - slot);
+            Span<float> vectors = chunk.AsSpan(0, n * Dimensions);
+            reader.Read<float>(vectors, "vectors");
+            for (int i = 0; i < n; i++)
+            {
+                Span<float> vector = vectors.Slice(i * Dimensions, Dimensions);
+                _originals!.Write(slot + i, vector);
+                range.Encode(vector, NodeOf(table, slot + i));
+            }
+        }
     }
 
     private void Validate(ChecksummedReader reader, int count, int deleted, int entrySlot, int entryLevel)

@@ -1,20 +1,42 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
+using DprCluster.Index.Quantization;
 using DprCluster.Index.Vectors;
 
 namespace DprCluster.Index.Hnsw;
 
 internal sealed unsafe partial class HnswGraph
 {
+    /// <summary>Slots whose originals an exact search over a quantized graph reads per call to the store.</summary>
+    private const int ExactScanChunk = 1024;
+
+    /// <summary>Top-k search with this graph's kernels (see <see cref="SearchWith{TDistance}"/>).</summary>
+    public int Search(ReadOnlySpan<float> query, int k, int ef, Span<SearchHit> results, SearchContext context) => _kind switch
+    {
+        DistanceKind.L2 => SearchWith<SquaredEuclidean>(query, k, ef, results, context),
+        DistanceKind.Sq8Dot => SearchWith<Sq8NegativeDot>(query, k, ef, results, context),
+        DistanceKind.Sq8L2 => SearchWith<Sq8SquaredEuclidean>(query, k, ef, results, context),
+        _ => SearchWith<NegativeDot>(query, k, ef, results, context),
+    };
+
+    /// <summary>Exact top-k over the full-precision vectors (see <see cref="SearchExactWith{TDistance}"/>).</summary>
+    public int SearchExact(ReadOnlySpan<float> query, int k, Span<SearchHit> results, SearchContext context) =>
+        Options.Metric == Metric.L2
+            ? SearchExactWith<SquaredEuclidean>(query, k, results, context)
+            : SearchExactWith<NegativeDot>(query, k, results, context);
+
     /// <summary>
     /// Top-k search: greedy descent through the upper layers, then a beam of width max(ef, k) on layer 0 that skips
     /// deleted nodes as results but walks through them, and keeps going until it holds ef live results or runs out of
-    /// candidates, so many deletions near the query never starve the top-k.
+    /// candidates, so many deletions near the query never starve the top-k. Over SQ8 codes, the beam's results are
+    /// then re-ranked on their full-precision vectors, so the scores returned are exact.
     /// </summary>
-    public int Search<TDistance>(ReadOnlySpan<float> query, int k, int ef, Span<SearchHit> results, SearchContext context)
+    private int SearchWith<TDistance>(ReadOnlySpan<float> query, int k, int ef, Span<SearchHit> results, SearchContext context)
         where TDistance : struct, IDistance
     {
         BlockTable table = _table;
+        Sq8Range? range = _range;
         long entry = Volatile.Read(ref _entry);
         int entrySlot = EntrySlot(entry);
         if (entrySlot < 0 || k <= 0)
@@ -23,12 +45,17 @@ internal sealed unsafe partial class HnswGraph
         }
         context.EnsureShape(Dimensions, M0, 0);
         context.ScoredNodes = 0;
-        fixed (float* q = query)
+        fixed (float* raw = query)
         {
+            float* q = TDistance.Prepare(raw, context.PreparedPointer, range, Dimensions);
             int current = DescendToLevel<TDistance>(table, q, entrySlot, EntryLevel(entry), 0, context);
             SearchLayer<TDistance>(table, q, current, Math.Max(ef, k), 0, liveOnly: true, context);
+            if (TDistance.Quantized)
+            {
+                Rerank<TDistance>(raw, k, context);
+            }
         }
-        DistanceHeap best = context.Results;
+        DistanceHeap best = TDistance.Quantized ? context.Candidates : context.Results;
         while (best.Count > k)
         {
             best.Pop();
@@ -42,36 +69,87 @@ internal sealed unsafe partial class HnswGraph
         return found;
     }
 
+    /// <summary>Scores the beam's results on their originals and keeps the best k in <c>context.Candidates</c>.</summary>
+    private void Rerank<TDistance>(float* query, int k, SearchContext context) where TDistance : struct, IDistance
+    {
+        DistanceHeap beam = context.Results;
+        DistanceHeap best = context.Candidates;
+        best.Clear();
+        float* original = context.OriginalPointer;
+        while (beam.Count > 0)
+        {
+            int slot = beam.TopNode;
+            beam.Pop();
+            _originals!.Read(slot, context.Original);
+            float distance = TDistance.Exact(query, original, Dimensions);
+            if (best.Count < k)
+            {
+                best.Push(distance, slot);
+            }
+            else if (distance < best.TopDistance)
+            {
+                best.Pop();
+                best.Push(distance, slot);
+            }
+        }
+    }
+
     /// <summary>
     /// Exact top-k over every live node, ignoring the links: the reference a search's recall is measured against.
-    /// A node written while the scan passes may be scored against a half-written vector; callers use this for
-    /// estimates, not answers.
+    /// It reads full-precision vectors (a quantized graph's originals), so it measures the quantization too. A node
+    /// written while the scan passes may be scored against a half-written vector; callers use this for estimates.
     /// </summary>
-    public int SearchExact<TDistance>(ReadOnlySpan<float> query, int k, Span<SearchHit> results, SearchContext context)
+    private int SearchExactWith<TDistance>(ReadOnlySpan<float> query, int k, Span<SearchHit> results, SearchContext context)
         where TDistance : struct, IDistance
     {
         BlockTable table = _table;
         int slots = Math.Min(SlotCount, table.Capacity);
         DistanceHeap best = context.Results;
         best.Clear();
-        fixed (float* q = query)
+        float[]? chunk = _originals is null ? null : ArrayPool<float>.Shared.Rent(ExactScanChunk * Dimensions);
+        try
         {
-            for (int slot = 0; slot < slots; slot++)
+            fixed (float* q = query)
+            fixed (float* chunkBase = chunk)
             {
-                if (IsDeleted(table, slot))
+                for (int slot = 0; slot < slots; slot++)
                 {
-                    continue;
+                    float* vector;
+                    if (chunkBase is null)
+                    {
+                        vector = (float*)NodeOf(table, slot);
+                    }
+                    else
+                    {
+                        int offset = slot % ExactScanChunk;
+                        if (offset == 0)
+                        {
+                            _originals!.ReadRange(slot, chunk.AsSpan(0, Math.Min(ExactScanChunk, slots - slot) * Dimensions));
+                        }
+                        vector = chunkBase + (nint)offset * Dimensions;
+                    }
+                    if (IsDeleted(table, slot))
+                    {
+                        continue;
+                    }
+                    float distance = TDistance.Exact(q, vector, Dimensions);
+                    if (best.Count < k)
+                    {
+                        best.Push(distance, slot);
+                    }
+                    else if (distance < best.TopDistance)
+                    {
+                        best.Pop();
+                        best.Push(distance, slot);
+                    }
                 }
-                float distance = TDistance.Compute(ref *q, ref *VectorOf(table, slot), Dimensions);
-                if (best.Count < k)
-                {
-                    best.Push(distance, slot);
-                }
-                else if (distance < best.TopDistance)
-                {
-                    best.Pop();
-                    best.Push(distance, slot);
-                }
+            }
+        }
+        finally
+        {
+            if (chunk is not null)
+            {
+                ArrayPool<float>.Shared.Return(chunk);
             }
         }
         context.ScoredNodes = slots;
@@ -91,7 +169,7 @@ internal sealed unsafe partial class HnswGraph
         where TDistance : struct, IDistance
     {
         int current = start;
-        float currentDistance = TDistance.Compute(ref *q, ref *VectorOf(table, current), Dimensions);
+        float currentDistance = TDistance.Compute(q, NodeOf(table, current), Dimensions);
         fixed (int* neighbors = context.Neighbors)
         {
             for (int level = fromLevel; level > targetLevel; level--)
@@ -108,7 +186,7 @@ internal sealed unsafe partial class HnswGraph
                         {
                             continue;
                         }
-                        float distance = TDistance.Compute(ref *q, ref *VectorOf(table, candidate), Dimensions);
+                        float distance = TDistance.Compute(q, NodeOf(table, candidate), Dimensions);
                         context.ScoredNodes++;
                         if (distance < currentDistance)
                         {
@@ -140,7 +218,7 @@ internal sealed unsafe partial class HnswGraph
         int maxLinks = MaxLinks(level);
         bool mustFill = liveOnly && Volatile.Read(ref _deletedCount) > 0;
 
-        float entryDistance = TDistance.Compute(ref *q, ref *VectorOf(table, entry), Dimensions);
+        float entryDistance = TDistance.Compute(q, NodeOf(table, entry), Dimensions);
         visited.TryVisit(entry);
         candidates.Push(-entryDistance, entry);
         if (!liveOnly || !IsDeleted(table, entry))
@@ -173,7 +251,7 @@ internal sealed unsafe partial class HnswGraph
                     {
                         Prefetch(table, neighbors[i + 1]);
                     }
-                    float distance = TDistance.Compute(ref *q, ref *VectorOf(table, neighbor), Dimensions);
+                    float distance = TDistance.Compute(q, NodeOf(table, neighbor), Dimensions);
                     context.ScoredNodes++;
                     if (results.Count < ef || distance < bound)
                     {
@@ -204,7 +282,7 @@ internal sealed unsafe partial class HnswGraph
     {
         if (Sse.IsSupported && (uint)slot < (uint)table.Capacity)
         {
-            Sse.Prefetch0(VectorOf(table, slot));
+            Sse.Prefetch0(NodeOf(table, slot));
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Threading;
+using DprCluster.Index.Quantization;
 using DprCluster.Index.Vectors;
 
 namespace DprCluster.Index.Hnsw;
@@ -13,6 +14,12 @@ namespace DprCluster.Index.Hnsw;
 /// list by making the word odd; readers copy the list and retry when the word changed, so they never block and never
 /// see a torn list. The id map and free list belong to the single writer (<see cref="HnswIndex"/> serialises writes);
 /// only the parallel bulk insert runs several writers, and it touches neither.
+/// </para>
+/// <para>
+/// Nodes hold d floats, or under SQ8 d 8-bit codes with the full-precision vectors in <see cref="OriginalVectors"/>
+/// for re-ranking. While the SQ8 range is still being learned (the first <see cref="Sq8Trainer.TrainingVectors"/>
+/// vectors) the writer re-encodes nodes in place, so a search running then may score a few nodes against a range
+/// they were not encoded with: an approximate distance during the first seconds of a graph, never a torn read.
 /// </para>
 /// </summary>
 internal sealed unsafe partial class HnswGraph
@@ -27,6 +34,8 @@ internal sealed unsafe partial class HnswGraph
     public readonly int Dimensions;
     public readonly int M;
     public readonly int M0;
+    public readonly VectorQuantization Quantization;
+    private readonly int _nodeBytes;
     private readonly int _stride0;
     private readonly int _strideUpper;
     private readonly int _blockShift;
@@ -41,12 +50,35 @@ internal sealed unsafe partial class HnswGraph
     private readonly Dictionary<long, int> _slotsById = new();
     private readonly Stack<int> _freeSlots = new();
     private int _deletedCount;
+    private readonly DistanceKind _kind;
+    private readonly OriginalVectors? _originals;
+    private Sq8Trainer? _trainer;
+    private volatile Sq8Range? _range;
+    private readonly float[] _writeScratch;
 
-    public HnswGraph(HnswOptions options)
+    /// <summary>Creates an empty graph; under SQ8 its full-precision vectors go to a scratch file in <paramref name="originalsDirectory"/>, or RAM when null.</summary>
+    public HnswGraph(HnswOptions options, string? originalsDirectory = null)
     {
         options.Validate();
         Options = options;
         Dimensions = options.Dimensions;
+        Quantization = options.Quantization;
+        OriginalsDirectory = originalsDirectory;
+        bool quantized = Quantization == VectorQuantization.Sq8;
+        _nodeBytes = quantized ? Dimensions : Dimensions * sizeof(float);
+        _kind = (options.Metric == Metric.L2, quantized) switch
+        {
+            (false, false) => DistanceKind.Dot,
+            (true, false) => DistanceKind.L2,
+            (false, true) => DistanceKind.Sq8Dot,
+            (true, true) => DistanceKind.Sq8L2,
+        };
+        if (quantized)
+        {
+            _originals = OriginalVectors.Create(Dimensions, originalsDirectory);
+            _trainer = new Sq8Trainer(Dimensions);
+        }
+        _writeScratch = new float[Dimensions];
         M = options.M;
         M0 = 2 * options.M;
         _stride0 = M0 + ListHeader;
@@ -59,6 +91,12 @@ internal sealed unsafe partial class HnswGraph
         _blockMask = slotsPerBlock - 1;
         _table = new BlockTable([], _blockShift);
     }
+
+    /// <summary>Where a quantized graph keeps its full-precision vectors (null: RAM); its rebuilds keep them there too.</summary>
+    public string? OriginalsDirectory { get; }
+
+    /// <summary>Where the full-precision vectors of a quantized graph live (<c>memory</c> or <c>disk</c>); null for float32.</summary>
+    public string? OriginalsMedium => _originals?.Medium;
 
     /// <summary>Slots handed out so far, live and deleted.</summary>
     public int SlotCount => Volatile.Read(ref _count);
@@ -80,7 +118,8 @@ internal sealed unsafe partial class HnswGraph
                 bytes += block.Bytes;
             }
             // Dictionary entry: key, value, hash code and next index, plus one bucket int.
-            return bytes + (long)_slotsById.EnsureCapacity(0) * (sizeof(long) + 4 * sizeof(int));
+            bytes += (long)_slotsById.EnsureCapacity(0) * (sizeof(long) + 4 * sizeof(int));
+            return bytes + (_originals?.MemoryBytes ?? 0);
         }
     }
 
@@ -89,8 +128,17 @@ internal sealed unsafe partial class HnswGraph
     public bool TryGetSlot(long id, out int slot) => _slotsById.TryGetValue(id, out slot);
 
     /// <summary>Copies the stored vector of <paramref name="slot"/> (normalised, for cosine) into <paramref name="destination"/>.</summary>
-    public void CopyVector(int slot, Span<float> destination) =>
-        new ReadOnlySpan<float>(VectorOf(_table, slot), Dimensions).CopyTo(destination);
+    public void CopyVector(int slot, Span<float> destination)
+    {
+        if (_originals is not null)
+        {
+            _originals.Read(slot, destination);
+        }
+        else
+        {
+            new ReadOnlySpan<float>(NodeOf(_table, slot), Dimensions).CopyTo(destination);
+        }
+    }
 
     public long IdOf(int slot) => _table.Blocks[slot >> _blockShift].Ids[slot & _blockMask];
 
@@ -102,9 +150,10 @@ internal sealed unsafe partial class HnswGraph
 
     private static int EntryLevel(long entry) => (int)(entry >> 32);
 
+    /// <summary>The stored node of <paramref name="slot"/>: d floats, or d codes under SQ8.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private float* VectorOf(BlockTable table, int slot) =>
-        (float*)table.Vectors[slot >> _blockShift] + (nint)(slot & _blockMask) * Dimensions;
+    private byte* NodeOf(BlockTable table, int slot) =>
+        (byte*)table.Nodes[slot >> _blockShift] + (nint)(slot & _blockMask) * _nodeBytes;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private byte* FlagOf(BlockTable table, int slot) => (byte*)table.Flags[slot >> _blockShift] + (slot & _blockMask);
@@ -197,7 +246,7 @@ internal sealed unsafe partial class HnswGraph
         table.Blocks.CopyTo(blocks, 0);
         for (int i = table.Blocks.Length; i < blockCount; i++)
         {
-            blocks[i] = new NodeBlock(1 << _blockShift, Dimensions, _stride0);
+            blocks[i] = new NodeBlock(1 << _blockShift, _nodeBytes, _stride0);
         }
         _table = new BlockTable(blocks, _blockShift);
     }
@@ -210,15 +259,53 @@ internal sealed unsafe partial class HnswGraph
         block.UpperLinks[slot & _blockMask] = level == 0 ? null : GC.AllocateArray<int>(level * _strideUpper, pinned: true);
     }
 
-    /// <summary>Stores the vector (normalised for cosine) and id of <paramref name="slot"/>.</summary>
+    /// <summary>
+    /// Stores the vector (normalised for cosine) and id of <paramref name="slot"/>; under SQ8 the full-precision
+    /// vector goes to the originals and the node takes its codes. Single writer.
+    /// </summary>
     private void StoreNode(BlockTable table, int slot, long id, ReadOnlySpan<float> vector)
     {
-        var destination = new Span<float>(VectorOf(table, slot), Dimensions);
-        vector.CopyTo(destination);
+        table.Blocks[slot >> _blockShift].Ids[slot & _blockMask] = id;
+        Span<float> stored = _originals is null ? new Span<float>(NodeOf(table, slot), Dimensions) : _writeScratch;
+        vector.CopyTo(stored);
         if (Options.Metric == Metric.Cosine)
         {
-            VectorKernels.Normalize(destination);
+            VectorKernels.Normalize(stored);
         }
-        table.Blocks[slot >> _blockShift].Ids[slot & _blockMask] = id;
+        if (_originals is null)
+        {
+            return;
+        }
+        _originals.Write(slot, stored);
+        if (_trainer!.Observe(stored) is { } widened)
+        {
+            _range = widened;
+            Reencode(table, Math.Max(Volatile.Read(ref _count), slot + 1));
+        }
+        else
+        {
+            _range!.Encode(stored, NodeOf(table, slot));
+        }
+    }
+
+    /// <summary>Encodes slots [0, <paramref name="slots"/>) again from their originals on the current range.</summary>
+    private void Reencode(BlockTable table, int slots)
+    {
+        Sq8Range range = _range!;
+        Span<float> vector = _writeScratch;
+        for (int slot = 0; slot < slots; slot++)
+        {
+            _originals!.Read(slot, vector);
+            range.Encode(vector, NodeOf(table, slot));
+        }
+    }
+
+    /// <summary>The kernel family of this graph, chosen once from the metric and the quantization.</summary>
+    private enum DistanceKind
+    {
+        Dot,
+        L2,
+        Sq8Dot,
+        Sq8L2,
     }
 }

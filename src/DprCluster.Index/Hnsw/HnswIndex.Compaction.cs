@@ -106,13 +106,9 @@ public sealed partial class HnswIndex
                 {
                     target.Remove(id);
                 }
-                else if (Metric == Vectors.Metric.L2)
-                {
-                    target.Add<Vectors.SquaredEuclidean>(id, vector, context);
-                }
                 else
                 {
-                    target.Add<Vectors.NegativeDot>(id, vector, context);
+                    target.Add(id, vector, context);
                 }
             }
             return to;
@@ -129,13 +125,6 @@ public sealed partial class HnswIndex
         {
             return;
         }
-        if (Metric == Vectors.Metric.L2)
-        {
-            graph.AddNew<Vectors.SquaredEuclidean>(ids, vectors, threads, _contexts, null);
-        }
-        else
-        {
-            graph.AddNew<Vectors.NegativeDot>(ids, vectors, threads, _contexts, null);
-        }
+        graph.AddNew(ids, vectors, threads, _contexts, null);
     }
 }

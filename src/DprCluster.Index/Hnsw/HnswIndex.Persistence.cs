@@ -33,14 +33,18 @@ public sealed partial class HnswIndex
     /// <summary>Reads a snapshot written by <see cref="Save(Stream)"/>.</summary>
     /// <param name="stream">The snapshot bytes.</param>
     /// <param name="source">Name used in error messages (a file name, say).</param>
+    /// <param name="originalsDirectory">Where an SQ8 index keeps its full-precision vectors (null: RAM).</param>
     /// <exception cref="SnapshotFormatException">The snapshot is truncated, corrupt, or not an HNSW snapshot.</exception>
-    public static HnswIndex Load(Stream stream, string source = "snapshot") => new(HnswGraph.Load(stream, source));
+    public static HnswIndex Load(Stream stream, string source = "snapshot", string? originalsDirectory = null) =>
+        new(HnswGraph.Load(stream, source, originalsDirectory));
 
     /// <summary>Reads a snapshot file written by <see cref="Save(string)"/>.</summary>
+    /// <param name="path">The snapshot file.</param>
+    /// <param name="originalsDirectory">Where an SQ8 index keeps its full-precision vectors (null: RAM).</param>
     /// <exception cref="SnapshotFormatException">The file is truncated, corrupt, or not an HNSW snapshot.</exception>
-    public static HnswIndex Load(string path)
+    public static HnswIndex Load(string path, string? originalsDirectory = null)
     {
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
-        return Load(file, path);
+        return Load(file, path, originalsDirectory);
     }
 }

@@ -1,3 +1,4 @@
+using DprCluster.Index.Quantization;
 using DprCluster.Index.Vectors;
 
 namespace DprCluster.Index.Hnsw;
@@ -6,6 +7,8 @@ namespace DprCluster.Index.Hnsw;
 /// Hierarchical navigable small-world graph index (Malkov &amp; Yashunin, 2018) over float32 vectors with 64-bit ids.
 /// Searches run concurrently with each other and with writes; writes (add, replace, remove) are serialised, while saving
 /// and compaction work on a <see cref="HnswFrozenView"/> beside them. Inner product is searched directly on the graph, as FAISS does; cosine normalises on the way in.
+/// With <see cref="VectorQuantization.Sq8"/> the graph holds 8-bit codes and re-ranks each search's beam on the
+/// full-precision vectors, which live in a scratch file (given a directory) or in RAM.
 /// </summary>
 public sealed partial class HnswIndex : IVectorIndex
 {
@@ -14,10 +17,15 @@ public sealed partial class HnswIndex : IVectorIndex
     private volatile HnswGraph _graph;
 
     /// <summary>Creates an empty index.</summary>
+    /// <param name="options">Construction parameters.</param>
+    /// <param name="originalsDirectory">
+    /// Under SQ8, the directory of the scratch file that holds the full-precision vectors (unlinked at once, so
+    /// nothing is left behind); null keeps them in RAM. Ignored for float32.
+    /// </param>
     /// <exception cref="ArgumentException">An option is out of range.</exception>
-    public HnswIndex(HnswOptions options)
+    public HnswIndex(HnswOptions options, string? originalsDirectory = null)
     {
-        _graph = new HnswGraph(options);
+        _graph = new HnswGraph(options, originalsDirectory);
     }
 
     private HnswIndex(HnswGraph graph)
@@ -43,7 +51,10 @@ public sealed partial class HnswIndex : IVectorIndex
     /// <summary>Node slots in use, live plus deleted: the figure that bounds memory.</summary>
     public int SlotCount => _graph.SlotCount;
 
-    /// <summary>Bytes allocated for vectors, neighbour lists, ids, levels, flags and the id map.</summary>
+    /// <summary>Where an SQ8 index keeps its full-precision vectors: <c>memory</c> or <c>disk</c>; null for float32.</summary>
+    public string? OriginalsMedium => _graph.OriginalsMedium;
+
+    /// <summary>Bytes of RAM allocated for vectors (or codes), neighbour lists, ids, levels, flags and the id map, plus in-RAM originals.</summary>
     public long MemoryBytes
     {
         get
@@ -66,14 +77,7 @@ public sealed partial class HnswIndex : IVectorIndex
             SearchContext context = _contexts.Rent();
             try
             {
-                if (Metric == Metric.L2)
-                {
-                    graph.Add<SquaredEuclidean>(id, vector, context);
-                }
-                else
-                {
-                    graph.Add<NegativeDot>(id, vector, context);
-                }
+                graph.Add(id, vector, context);
             }
             finally
             {
@@ -107,14 +111,7 @@ public sealed partial class HnswIndex : IVectorIndex
             HnswGraph graph = _graph;
             if (graph.DeletedCount == 0 && _journal is null && AllNewAndDistinct(graph, ids))
             {
-                if (Metric == Metric.L2)
-                {
-                    graph.AddNew<SquaredEuclidean>(ids, vectors, threads, _contexts, progress);
-                }
-                else
-                {
-                    graph.AddNew<NegativeDot>(ids, vectors, threads, _contexts, progress);
-                }
+                graph.AddNew(ids, vectors, threads, _contexts, progress);
                 return;
             }
             for (int i = 0; i < ids.Length; i++)
@@ -188,23 +185,7 @@ public sealed partial class HnswIndex : IVectorIndex
         SearchContext context = _contexts.Rent();
         try
         {
-            int found;
-            switch (graph.Options.Metric)
-            {
-                case Metric.L2:
-                    found = graph.Search<SquaredEuclidean>(query, k, ef, results, context);
-                    break;
-                case Metric.Cosine:
-                    context.EnsureShape(Dimensions, 0, 0);
-                    Span<float> normalized = context.Query.AsSpan(0, Dimensions);
-                    query.CopyTo(normalized);
-                    VectorKernels.Normalize(normalized);
-                    found = graph.Search<NegativeDot>(normalized, k, ef, results, context);
-                    break;
-                default:
-                    found = graph.Search<NegativeDot>(query, k, ef, results, context);
-                    break;
-            }
+            int found = graph.Search(Normalized(query, context), k, ef, results, context);
             visitedNodes = context.ScoredNodes;
             return found;
         }
@@ -226,19 +207,7 @@ public sealed partial class HnswIndex : IVectorIndex
         SearchContext context = _contexts.Rent();
         try
         {
-            context.EnsureShape(Dimensions, 0, 0);
-            switch (graph.Options.Metric)
-            {
-                case Metric.L2:
-                    return graph.SearchExact<SquaredEuclidean>(query, k, results, context);
-                case Metric.Cosine:
-                    Span<float> normalized = context.Query.AsSpan(0, Dimensions);
-                    query.CopyTo(normalized);
-                    VectorKernels.Normalize(normalized);
-                    return graph.SearchExact<NegativeDot>(normalized, k, results, context);
-                default:
-                    return graph.SearchExact<NegativeDot>(query, k, results, context);
-            }
+            return graph.SearchExact(Normalized(query, context), k, results, context);
         }
         finally
         {
@@ -252,6 +221,20 @@ public sealed partial class HnswIndex : IVectorIndex
         var hits = new SearchHit[k];
         int found = Search(query, k, ef ?? Options.EfSearch, hits);
         return found == k ? hits : hits[..found];
+    }
+
+    /// <summary>The query as the graph compares it: a unit-length copy under cosine, else itself.</summary>
+    private ReadOnlySpan<float> Normalized(ReadOnlySpan<float> query, SearchContext context)
+    {
+        if (Metric != Metric.Cosine)
+        {
+            return query;
+        }
+        context.EnsureShape(Dimensions, 0, 0);
+        Span<float> normalized = context.Query.AsSpan(0, Dimensions);
+        query.CopyTo(normalized);
+        VectorKernels.Normalize(normalized);
+        return normalized;
     }
 
     private void CheckSearch(ReadOnlySpan<float> query, int k, Span<SearchHit> results)

@@ -1,3 +1,4 @@
+using DprCluster.Index.Quantization;
 using DprCluster.Index.Vectors;
 
 namespace DprCluster.Index.Hnsw;
@@ -9,13 +10,15 @@ namespace DprCluster.Index.Hnsw;
 /// <param name="EfConstruction">Beam width while inserting.</param>
 /// <param name="EfSearch">Default beam width of a query (raised to k when smaller).</param>
 /// <param name="Seed">Seed of the level generator: the same inserts in the same order give the same graph.</param>
+/// <param name="Quantization">How nodes store their vectors: float32, or SQ8 codes re-ranked on full precision.</param>
 public sealed record HnswOptions(
     int Dimensions,
     Metric Metric = Metric.InnerProduct,
     int M = 16,
     int EfConstruction = 200,
     int EfSearch = 64,
-    int Seed = 42)
+    int Seed = 42,
+    VectorQuantization Quantization = VectorQuantization.None)
 {
     /// <summary>Throws <see cref="ArgumentException"/> naming the first parameter out of range.</summary>
     public void Validate()
@@ -39,6 +42,10 @@ public sealed record HnswOptions(
         if (!Enum.IsDefined(Metric))
         {
             throw new ArgumentException($"Unknown metric {(int)Metric}.", nameof(Metric));
+        }
+        if (!Enum.IsDefined(Quantization))
+        {
+            throw new ArgumentException($"Unknown quantization {(int)Quantization}.", nameof(Quantization));
         }
     }
 }

@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 namespace DprCluster.Index.Hnsw;
 
 /// <summary>
-/// Storage for a fixed power-of-two run of node slots: their vectors and level-0 neighbour lists in contiguous
+/// Storage for a fixed power-of-two run of node slots: their vectors (floats or SQ8 codes) and level-0 neighbour lists in contiguous
 /// pinned arrays (so the search loop works on raw pointers with prefetch), their ids, levels and flags, and the
 /// upper-layer lists of the few nodes that have levels above 0.
 /// </summary>
@@ -12,16 +12,16 @@ internal sealed unsafe class NodeBlock
     /// <summary>Bit of <see cref="Flags"/> that marks a deleted node: never returned, still traversed.</summary>
     public const byte DeletedFlag = 1;
 
-    public readonly float[] Vectors;
+    public readonly byte[] Nodes;
     public readonly int[] Links;
     public readonly byte[] Flags;
     public readonly long[] Ids;
     public readonly byte[] Levels;
     public readonly int[]?[] UpperLinks;
 
-    public NodeBlock(int slots, int dimensions, int linkStride)
+    public NodeBlock(int slots, int nodeBytes, int linkStride)
     {
-        Vectors = GC.AllocateUninitializedArray<float>(slots * dimensions, pinned: true);
+        Nodes = GC.AllocateUninitializedArray<byte>(slots * nodeBytes, pinned: true);
         Links = GC.AllocateArray<int>(slots * linkStride, pinned: true);
         Flags = GC.AllocateArray<byte>(slots, pinned: true);
         Ids = new long[slots];
@@ -29,7 +29,7 @@ internal sealed unsafe class NodeBlock
         UpperLinks = new int[]?[slots];
     }
 
-    public float* VectorBase => (float*)Unsafe.AsPointer(ref Vectors[0]);
+    public byte* NodeBase => (byte*)Unsafe.AsPointer(ref Nodes[0]);
 
     public int* LinkBase => (int*)Unsafe.AsPointer(ref Links[0]);
 
@@ -40,7 +40,7 @@ internal sealed unsafe class NodeBlock
     {
         get
         {
-            long bytes = (long)Vectors.Length * sizeof(float) + (long)Links.Length * sizeof(int) + Flags.Length
+            long bytes = (long)Nodes.Length + (long)Links.Length * sizeof(int) + Flags.Length
                 + (long)Ids.Length * sizeof(long) + Levels.Length + (long)UpperLinks.Length * IntPtr.Size;
             foreach (int[]? upper in UpperLinks)
             {
@@ -61,7 +61,7 @@ internal sealed unsafe class NodeBlock
 internal sealed unsafe class BlockTable(NodeBlock[] blocks, int blockShift)
 {
     public readonly NodeBlock[] Blocks = blocks;
-    public readonly nint[] Vectors = Pointers(blocks, static b => (nint)b.VectorBase);
+    public readonly nint[] Nodes = Pointers(blocks, static b => (nint)b.NodeBase);
     public readonly nint[] Links = Pointers(blocks, static b => (nint)b.LinkBase);
     public readonly nint[] Flags = Pointers(blocks, static b => (nint)b.FlagBase);
     public readonly int Capacity = blocks.Length << blockShift;

@@ -1,10 +1,12 @@
+using System.Runtime.CompilerServices;
+
 namespace DprCluster.Index.Hnsw;
 
 /// <summary>
 /// Per-search scratch state (visited stamps, heaps, buffers). Rented from a <see cref="SearchContextPool"/> so the
 /// query path allocates nothing once the pool is warm.
 /// </summary>
-internal sealed class SearchContext
+internal sealed unsafe class SearchContext
 {
     public readonly VisitedSet Visited = new();
     public readonly DistanceHeap Candidates = new();
@@ -13,8 +15,18 @@ internal sealed class SearchContext
     /// <summary>Nodes whose distance the last search computed (its cost, for telemetry).</summary>
     public int ScoredNodes;
 
-    /// <summary>Normalised copy of a cosine query, or of a vector being inserted.</summary>
+    /// <summary>Normalised copy of a cosine query.</summary>
     public float[] Query = [];
+
+    /// <summary>The query in the form the node kernels take (2·d + 1 floats: SQ8 adds per-query constants).</summary>
+    public float[] Prepared = [];
+
+    /// <summary>One full-precision vector read back for re-ranking or insertion.</summary>
+    public float[] Original = [];
+
+    /// <summary>Prepared forms of the node being linked and of one candidate, for neighbour selection.</summary>
+    public float[] BaseQuery = [];
+    public float[] CandidateQuery = [];
 
     /// <summary>Copy of one neighbour list, read consistently under its version stamp.</summary>
     public int[] Neighbors = [];
@@ -32,6 +44,14 @@ internal sealed class SearchContext
     public int[] PruneNodes = [];
     public int[] PruneSelected = [];
     public float[] PruneSelectedDistances = [];
+
+    public float* OriginalPointer => (float*)Unsafe.AsPointer(ref Original[0]);
+
+    public float* PreparedPointer => (float*)Unsafe.AsPointer(ref Prepared[0]);
+
+    public float* BaseQueryPointer => (float*)Unsafe.AsPointer(ref BaseQuery[0]);
+
+    public float* CandidateQueryPointer => (float*)Unsafe.AsPointer(ref CandidateQuery[0]);
 
     /// <summary>Neighbours chosen on each layer of the node being inserted, M per layer, and their counts.</summary>
     public int[] LayerNodes = [];
@@ -63,6 +83,11 @@ internal sealed class SearchContext
         if (Query.Length < dimensions)
         {
             Query = new float[dimensions];
+            // Pinned, so kernels keep raw pointers to them across calls (see the pointer properties).
+            Original = GC.AllocateArray<float>(dimensions, pinned: true);
+            Prepared = GC.AllocateArray<float>(2 * dimensions + 1, pinned: true);
+            BaseQuery = GC.AllocateArray<float>(2 * dimensions + 1, pinned: true);
+            CandidateQuery = GC.AllocateArray<float>(2 * dimensions + 1, pinned: true);
         }
         if (Neighbors.Length < maxLinks)
         {
