@@ -1,4 +1,5 @@
 using DprCluster.Grains.Shard.Storage;
+using DprCluster.Index.Quantization;
 using DprCluster.Index.Vectors;
 using DprCluster.Text.Analysis;
 using DprCluster.Text.Bm25;
@@ -21,6 +22,13 @@ public sealed record ShardOptions(string DataDirectory, int Dimensions)
 
     /// <summary>HNSW beam width of a search that names none.</summary>
     public int EfSearch { get; init; } = 128;
+
+    /// <summary>
+    /// How a new replica's index stores vectors: <see cref="VectorQuantization.None"/> (float32 in RAM) or
+    /// <see cref="VectorQuantization.Sq8"/> (8-bit codes in RAM, full-precision vectors in a scratch file in the
+    /// shard's directory for re-ranking). Chosen when the index is created; a snapshot keeps the one it was built with.
+    /// </summary>
+    public VectorQuantization Quantization { get; init; } = VectorQuantization.None;
 
     /// <summary>When the log is forced to disk; <see cref="WalSyncMode.Always"/> makes every ack survive power loss.</summary>
     public WalSyncMode Sync { get; init; } = WalSyncMode.Always;

@@ -30,7 +30,7 @@ public sealed partial class ShardReplica
         {
             try
             {
-                contents = ShardSnapshot.Read(path, ShardId);
+                contents = ShardSnapshot.Read(path, ShardId, _directory);
                 _snapshotBytes = new FileInfo(path).Length;
                 break;
             }

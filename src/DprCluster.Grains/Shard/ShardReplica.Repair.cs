@@ -267,7 +267,7 @@ public sealed partial class ShardReplica
                 }
                 file.Flush(flushToDisk: true);
             }
-            contents = ShardSnapshot.Read(temporary, ShardId);
+            contents = ShardSnapshot.Read(temporary, ShardId, _directory);
             if (contents.Lsn != snapshotLsn || contents.Vectors.Dimensions != _options.Dimensions)
             {
                 throw new InvalidDataException($"the peer's snapshot holds LSN {contents.Lsn} of {contents.Vectors.Dimensions} dimensions, expected {snapshotLsn} of {_options.Dimensions}");

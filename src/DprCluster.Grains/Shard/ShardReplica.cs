@@ -4,6 +4,7 @@ using DprCluster.Core.Hashing;
 using DprCluster.Grains.Shard.Storage;
 using DprCluster.Grains.Telemetry;
 using DprCluster.Index.Hnsw;
+using DprCluster.Index.Quantization;
 using DprCluster.Text.Analysis;
 using DprCluster.Text.Bm25;
 
@@ -104,7 +105,9 @@ public sealed partial class ShardReplica : IAsyncDisposable
             _error ?? _repairError,
             _recallProbe.LastRecall,
             data?.Passages.ContentDigest ?? 0,
-            _replicaLsns));
+            _replicaLsns,
+            data?.Vectors.MemoryBytes ?? 0,
+            data?.Vectors.Options.Quantization.ToShortName()));
     }
 
     /// <summary>A stored passage, or null.</summary>
@@ -234,6 +237,7 @@ public sealed partial class ShardReplica : IAsyncDisposable
     private ShardContents CreateEmpty() => new(
         0,
         new PassageStore(),
-        new HnswIndex(new HnswOptions(_options.Dimensions, _options.Metric, _options.M, _options.EfConstruction, _options.EfSearch)),
+        new HnswIndex(new HnswOptions(_options.Dimensions, _options.Metric, _options.M, _options.EfConstruction, _options.EfSearch,
+            Quantization: _options.Quantization), _directory),
         new Bm25Index(new EnglishAnalyzer(_options.Analyzer), _options.Bm25));
 }

@@ -53,5 +53,7 @@ public sealed record ReplicaBody(int Replica, string Silo, bool Reachable, Shard
 /// Order-independent fingerprint of its passages' ids and contents, 16 hex digits: replicas at one LSN that agree show
 /// the same digest.
 /// </param>
+/// <param name="IndexBytes">RAM the vector index holds.</param>
+/// <param name="Quantization"><c>none</c> or <c>sq8</c>.</param>
 public sealed record ShardStatsBody(int ShardId, ShardState State, int Passages, int DeletedSlots, long LastLsn, long SnapshotLsn,
-    long WalBytes, string? Error, double? Recall, string ContentDigest);
+    long WalBytes, string? Error, double? Recall, string ContentDigest, long IndexBytes, string? Quantization);

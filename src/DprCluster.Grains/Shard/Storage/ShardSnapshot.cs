@@ -95,7 +95,7 @@ public static class ShardSnapshot
     }
 
     /// <summary>Reads a snapshot; any damage is an <see cref="IOException"/> naming the file and part.</summary>
-    public static ShardContents Read(string path, int expectedShardId)
+    public static ShardContents Read(string path, int expectedShardId, string? originalsDirectory = null)
     {
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
         var reader = new ChecksummedReader(file, path);
@@ -132,7 +132,7 @@ public static class ShardSnapshot
         }
         reader.EndSection("passages");
 
-        HnswIndex vectors = ReadLengthPrefixed(file, path, "vectors", s => HnswIndex.Load(s, path + " (vectors)"));
+        HnswIndex vectors = ReadLengthPrefixed(file, path, "vectors", s => HnswIndex.Load(s, path + " (vectors)", originalsDirectory));
         Bm25Index postings = ReadLengthPrefixed(file, path, "postings", s => Bm25Index.ReadFrom(s, path + " (postings)"));
         var trailer = new ChecksummedReader(file, path);
         Span<byte> magic = stackalloc byte[TrailerMagic.Length];
