@@ -108,6 +108,28 @@ public sealed class EmbeddedSiloTests : IAsyncLifetime
         Assert.Contains("invalid_request", await overflow.Content.ReadAsStringAsync());
         Assert.Null(await client.GetAsync("inf"));
         Assert.Null(await client.GetAsync("short"));
+
+        // A precomputed question vector searches them without the encoder: each finds itself first, with its own score.
+        for (int i = 0; i < 5; i++)
+        {
+            SearchResponseBody answer = await client.SearchAsync(new SearchBody { Vector = Vector(i), K = 2 });
+            Assert.Equal($"vec-{i}", answer.Hits[0].Id);
+            Assert.Equal(Index.Vectors.VectorKernels.Dot(Vector(i), Vector(i)), answer.Hits[0].Score, 1e-3f);
+        }
+        async Task<string?> SearchRefusal(SearchBody body)
+        {
+            ClusterApiException e = await Assert.ThrowsAsync<ClusterApiException>(() => client.SearchAsync(body));
+            Assert.Equal(400, e.Status);
+            return e.Code;
+        }
+        Assert.Equal("dimension_mismatch", await SearchRefusal(new SearchBody { Vector = new float[dimension + 1] }));
+        Assert.Equal("invalid_request", await SearchRefusal(new SearchBody { Vector = Vector(0), Mode = "bm25", Query = "imported" }));
+        Assert.Equal("invalid_request", await SearchRefusal(new SearchBody { Vector = Vector(0), Mode = "hybrid" }));
+        Assert.Equal("invalid_request", await SearchRefusal(new SearchBody { Vector = [], K = 1 }));
+        Assert.Equal("invalid_request", await SearchRefusal(new SearchBody { Vector = Vector(0), Queries = ["a", "b"] }));
+        // Hybrid with both: the vector for the dense side, the words for BM25.
+        SearchResponseBody hybrid = await client.SearchAsync(new SearchBody { Vector = Vector(2), Query = "imported passage 2", Mode = "hybrid", K = 3 });
+        Assert.Equal("vec-2", hybrid.Hits[0].Id);
     }
 
     [Fact]

@@ -7,6 +7,10 @@ namespace DprCluster.Abstractions;
 /// <param name="Ef">HNSW beam width; null uses the shards' default.</param>
 /// <param name="Fusion">How hybrid mode fuses its lists.</param>
 /// <param name="IncludeText">Whether hits carry title, text and metadata (fetched for the final k only).</param>
+/// <param name="Vector">
+/// A precomputed question vector (the counterpart of imported passage vectors): dense and hybrid search use it
+/// instead of encoding <paramref name="Query"/>, which may then be empty for dense search.
+/// </param>
 [GenerateSerializer, Immutable, Alias("dpr.SearchRequest")]
 public sealed record SearchRequest(
     [property: Id(0)] string Query,
@@ -14,7 +18,8 @@ public sealed record SearchRequest(
     [property: Id(2)] SearchMode Mode = SearchMode.Dense,
     [property: Id(3)] int? Ef = null,
     [property: Id(4)] FusionMethod Fusion = FusionMethod.Normalized,
-    [property: Id(5)] bool IncludeText = true);
+    [property: Id(5)] bool IncludeText = true,
+    [property: Id(6)] float[]? Vector = null);
 
 /// <summary>One ranked passage of a search response.</summary>
 /// <param name="Id">Passage id.</param>

@@ -66,15 +66,17 @@ public sealed partial class CoordinatorGrain : Grain, ICoordinatorGrain
         try
         {
             long started = Stopwatch.GetTimestamp();
-            float[]? vector = null;
-            if (request.Mode != SearchMode.Bm25)
+            float[]? vector = request.Vector;
+            if (request.Mode != SearchMode.Bm25 && vector is null)
             {
                 using Activity? encode = SampledSpans.Start(CoordinatorTelemetry.Source, DprClusterTelemetry.Spans.Encode);
                 vector = (await EncodeQueriesAsync([request.Query], cancellationToken))[0];
             }
             long encoded = Stopwatch.GetTimestamp();
 
-            QueryTerms? terms = request.Mode == SearchMode.Dense ? null : Bm25Messages.ToMessage(Bm25Query.Parse(request.Query, _analyzer));
+            QueryTerms? terms = request.Mode == SearchMode.Dense || string.IsNullOrWhiteSpace(request.Query)
+                ? null
+                : Bm25Messages.ToMessage(Bm25Query.Parse(request.Query, _analyzer));
             var failed = new SortedSet<int>();
             CollectionStatistics? statistics = null;
             if (terms is { Terms.Length: > 0 })
@@ -127,9 +129,21 @@ public sealed partial class CoordinatorGrain : Grain, ICoordinatorGrain
 
     private void Validate(SearchRequest request)
     {
-        if (request is null || string.IsNullOrWhiteSpace(request.Query))
+        if (request is null || (string.IsNullOrWhiteSpace(request.Query) && (request.Vector is null || request.Mode != SearchMode.Dense)))
         {
-            throw new ClusterException(ClusterErrorCodes.InvalidRequest, "query must be a non-empty string");
+            throw new ClusterException(ClusterErrorCodes.InvalidRequest,
+                "query must be a non-empty string (only a dense search with a vector may leave it out)");
+        }
+        if (request.Vector is { } vector)
+        {
+            if (request.Mode == SearchMode.Bm25)
+            {
+                throw new ClusterException(ClusterErrorCodes.InvalidRequest, "a query vector needs mode dense or hybrid; bm25 scores the words only");
+            }
+            if (vector.Length == 0 || !Index.Vectors.VectorKernels.AllFinite(vector))
+            {
+                throw new ClusterException(ClusterErrorCodes.InvalidRequest, "vector must hold at least one number and only finite ones");
+            }
         }
         if (request.K < 1 || request.K > _options.MaxK)
         {

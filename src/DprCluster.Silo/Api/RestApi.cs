@@ -104,7 +104,7 @@ public sealed class RestApi(ICoordinatorGrain coordinator, ApiOptions options, i
         SearchResponse[] results = await Task.WhenAll(searches).ConfigureAwait(false);
         // An answer finished after the deadline is a 504, never a late 200.
         cancellationToken.ThrowIfCancellationRequested();
-        if (body.Query is not null)
+        if (body.Queries is null)
         {
             await WriteBoundedJsonAsync(context, ApiBodies.From(results[0]), ApiJsonContext.Default.SearchResponseBody).ConfigureAwait(false);
             return;

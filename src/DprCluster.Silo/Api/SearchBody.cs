@@ -26,4 +26,10 @@ public sealed record SearchBody
 
     /// <summary>Whether hits carry title, text and metadata (default true); false returns ids, scores and shards only.</summary>
     public bool? IncludeText { get; init; }
+
+    /// <summary>
+    /// A precomputed question vector (as long as the index's vectors), used instead of encoding <c>query</c>: for
+    /// passages imported with their own vectors. Dense search may then leave <c>query</c> out; hybrid still needs it.
+    /// </summary>
+    public float[]? Vector { get; init; }
 }

@@ -9,6 +9,9 @@ public static class SearchValidation
     /// <summary>Default number of hits.</summary>
     public const int DefaultK = 10;
 
+    /// <summary>Longest query vector accepted: the largest dimension an index can have.</summary>
+    public const int MaxVectorLength = 65536;
+
     /// <summary>
     /// One <see cref="SearchRequest"/> per question. Throws <see cref="ClusterException"/> with
     /// <see cref="ClusterErrorCodes.InvalidRequest"/> naming the offending field.
@@ -39,11 +42,28 @@ public static class SearchValidation
             _ => throw Invalid($"Unknown fusion '{body.Fusion}'; use normalized, rrf or linear."),
         };
 
+        bool includeText = body.IncludeText ?? true;
+        if (body.Vector is { } vector)
+        {
+            if (body.Queries is not null)
+            {
+                throw Invalid("'vector' is one question's vector; send it with 'query' (or alone), not with 'queries'.");
+            }
+            if (mode == SearchMode.Bm25)
+            {
+                throw Invalid("'vector' needs mode dense or hybrid; bm25 scores the words of 'query' only.");
+            }
+            if (vector.Length is 0 or > MaxVectorLength)
+            {
+                throw Invalid($"vector must hold between 1 and {MaxVectorLength} numbers; got {vector.Length}.");
+            }
+            string query = mode == SearchMode.Dense && body.Query is null ? "" : RequireText(body.Query, "query", limits);
+            return [new SearchRequest(query, k, mode, body.Ef, fusion, includeText, vector)];
+        }
         if (body.Query is not null == body.Queries is not null)
         {
             throw Invalid("Give exactly one of 'query' (a question) or 'queries' (a list of questions).");
         }
-        bool includeText = body.IncludeText ?? true;
         if (body.Query is not null)
         {
             return [new SearchRequest(RequireText(body.Query, "query", limits), k, mode, body.Ef, fusion, includeText)];
