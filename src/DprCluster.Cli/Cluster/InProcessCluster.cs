@@ -30,8 +30,13 @@ internal sealed class InProcessCluster : IAsyncDisposable
     /// <paramref name="encoder"/> (<c>Encoder:Model</c>), and waits until
     /// every shard recovered (from its snapshot and log). Throws <see cref="InvalidDataException"/> when one fails.
     /// </summary>
+    /// <param name="dataDirectory">Where the shards keep their logs and snapshots.</param>
+    /// <param name="shardCount">Shards, all in this silo.</param>
+    /// <param name="encoder"><c>Encoder:Model</c>.</param>
+    /// <param name="cancellationToken">Stops the wait for recovery.</param>
+    /// <param name="overrides">Further configuration keys (roles, shard options), applied last.</param>
     public static async Task<InProcessCluster> OpenAsync(string dataDirectory, int shardCount, string encoder,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, IReadOnlyDictionary<string, string?>? overrides = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -45,6 +50,10 @@ internal sealed class InProcessCluster : IAsyncDisposable
             ["Encoder:Model"] = encoder,
             ["Telemetry:Enabled"] = "false",
         };
+        foreach ((string key, string? value) in overrides ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
         SiloHost host = await SiloHost.StartAsync(SiloConfiguration.Load(null, settings), cancellationToken).ConfigureAwait(false);
         try
         {

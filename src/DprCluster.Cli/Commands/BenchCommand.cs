@@ -10,6 +10,7 @@ internal static class BenchCommand
         BenchAnnCommand.Create(),
         BenchBm25Command.Create(),
         BenchEncodeCommand.Create(),
+        BenchScaleCommand.Create(),
         BenchSearchCommand.Create(),
         BenchTokenizeCommand.Create(),
     };

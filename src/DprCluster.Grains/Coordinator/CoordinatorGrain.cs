@@ -28,6 +28,7 @@ public sealed partial class CoordinatorGrain : Grain, ICoordinatorGrain
     private readonly ISiloMetadataCache _metadata;
     private readonly EnglishAnalyzer _analyzer;
     private readonly ReplicaRef[][] _replicas;
+    private readonly IShardSiloGrain[] _shardSilos;
     private uint _rotation;
 
     /// <summary>Creates a coordinator for the cluster <paramref name="layout"/> describes.</summary>
@@ -47,10 +48,15 @@ public sealed partial class CoordinatorGrain : Grain, ICoordinatorGrain
             for (int r = 0; r < replicas.Length; r++)
             {
                 var key = new ShardReplicaKey(shard, r);
-                replicas[r] = new ReplicaRef(r, placement.SiloNames[placement.SiloOf(key)],
-                    grains.GetGrain<IShardReplicaGrain>(key.ToString()));
+                int silo = placement.SiloOf(key);
+                replicas[r] = new ReplicaRef(r, placement.SiloNames[silo], silo, grains.GetGrain<IShardReplicaGrain>(key.ToString()));
             }
             _replicas[shard] = replicas;
+        }
+        _shardSilos = new IShardSiloGrain[placement.SiloCount];
+        for (int silo = 0; silo < _shardSilos.Length; silo++)
+        {
+            _shardSilos[silo] = grains.GetGrain<IShardSiloGrain>(new ShardSiloKey(silo).ToString());
         }
     }
 
@@ -90,8 +96,7 @@ public sealed partial class CoordinatorGrain : Grain, ICoordinatorGrain
             // Ids and scores only: of the S x depth candidates, only the final k are fetched with their text.
             var shardRequest = new ShardSearchRequest(vector, terms, statistics, depth, request.Ef ?? 0, IdsOnly: true);
             var answeredBy = new ShardCallTiming?[Placement.ShardCount];
-            ShardSearchResponse?[] responses = await ScatterAsync(CoordinatorTelemetry.Search,
-                (grain, token) => grain.SearchAsync(shardRequest, token), failed, cancellationToken, answeredBy);
+            ShardSearchResponse?[] responses = await ScatterSearchAsync(shardRequest, failed, answeredBy, cancellationToken);
             long scattered = Stopwatch.GetTimestamp();
 
             List<(ScoredHit Hit, int Shard)> ranked;
@@ -175,6 +180,115 @@ public sealed partial class CoordinatorGrain : Grain, ICoordinatorGrain
     }
 
     /// <summary>
+    /// The search scatter: picks one replica of every shard (rotating, as <see cref="ScatterAsync"/> does), then calls
+    /// each silo holding some of those replicas once for all of its shards (<see cref="IShardSiloGrain"/>), so the cost
+    /// of a call is paid per silo, not per shard. A shard whose silo call or own search failed for want of a replica
+    /// is retried alone on its other replicas; one still unanswered is added to <paramref name="failed"/>.
+    /// </summary>
+    private async Task<ShardSearchResponse?[]> ScatterSearchAsync(ShardSearchRequest request, SortedSet<int> failed,
+        ShardCallTiming?[] answeredBy, CancellationToken cancellationToken)
+    {
+        int shards = Placement.ShardCount;
+        uint start = Interlocked.Increment(ref _rotation);
+        var bySilo = new List<int>?[_shardSilos.Length];
+        for (int shard = 0; shard < shards; shard++)
+        {
+            ReplicaRef[] replicas = _replicas[shard];
+            int silo = replicas[start % (uint)replicas.Length].SiloOrdinal;
+            (bySilo[silo] ??= []).Add(shard);
+        }
+        var responses = new ShardSearchResponse?[shards];
+        var calls = new List<Task>(bySilo.Length);
+        for (int silo = 0; silo < bySilo.Length; silo++)
+        {
+            if (bySilo[silo] is { } held)
+            {
+                calls.Add(SearchSiloAsync(silo, [.. held], request, start, responses, answeredBy, cancellationToken));
+            }
+        }
+        await Task.WhenAll(calls);
+        for (int shard = 0; shard < shards; shard++)
+        {
+            if (responses[shard] is null)
+            {
+                lock (failed)
+                {
+                    failed.Add(shard);
+                }
+            }
+        }
+        return responses;
+    }
+
+    /// <summary>One silo's part of <see cref="ScatterSearchAsync"/>: one call for its shards, then the failed ones alone elsewhere.</summary>
+    private async Task SearchSiloAsync(int silo, int[] shards, ShardSearchRequest request, uint start, ShardSearchResponse?[] responses,
+        ShardCallTiming?[] answeredBy, CancellationToken cancellationToken)
+    {
+        long called = Stopwatch.GetTimestamp();
+        ShardSearchOutcome[]? outcomes = null;
+        Exception? siloError = null;
+        using (Activity? span = SampledSpans.Start(CoordinatorTelemetry.Source, DprClusterTelemetry.Spans.ShardCall))
+        {
+            span?.SetTag(DprClusterTelemetry.Attributes.Operation, CoordinatorTelemetry.Search);
+            span?.SetTag(DprClusterTelemetry.Attributes.Replica, Placement.SiloNames[silo]);
+            span?.SetTag(DprClusterTelemetry.Attributes.Shards, shards.Length);
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(_options.ShardTimeout);
+            try
+            {
+                outcomes = await _shardSilos[silo].SearchAsync(shards, request, deadline.Token);
+            }
+            catch (ClusterException e) when (!IsUnavailability(e.Code))
+            {
+                throw;
+            }
+            catch (Exception e) when (e is not ClusterException && cancellationToken.IsCancellationRequested)
+            {
+                throw new ClusterException(ClusterErrorCodes.DeadlineExceeded, "the request was cancelled or ran past its deadline", e);
+            }
+            catch (Exception e)
+            {
+                // Unreachable, timed out or shutting down: every shard of this silo is retried on its other replicas.
+                siloError = e;
+                span?.SetStatus(ActivityStatusCode.Error, e.Message);
+            }
+        }
+        double ms = Ms(called, Stopwatch.GetTimestamp());
+        List<Task>? retries = null;
+        for (int i = 0; i < shards.Length; i++)
+        {
+            int shard = shards[i];
+            ReplicaRef replica = _replicas[shard][start % (uint)_replicas[shard].Length];
+            ShardSearchOutcome? outcome = outcomes?[i];
+            if (outcome?.Response is { } response)
+            {
+                responses[shard] = response;
+                answeredBy[shard] = new ShardCallTiming(shard, replica.Replica, replica.Silo, ms);
+                continue;
+            }
+            if (outcome?.ErrorCode is { } code && !IsUnavailability(code))
+            {
+                throw new ClusterException(code, outcome.ErrorMessage ?? code);
+            }
+            CoordinatorTelemetry.RecordReplicaFailure(CoordinatorTelemetry.Search, shard, replica.Silo,
+                siloError ?? new ClusterException(outcome?.ErrorCode ?? ClusterErrorCodes.ShardUnavailable, outcome?.ErrorMessage ?? "no answer"), null);
+            if (_replicas[shard].Length > 1)
+            {
+                (retries ??= []).Add(RetryShardAsync(shard, request, start + 1, responses, answeredBy, cancellationToken));
+            }
+        }
+        if (retries is not null)
+        {
+            await Task.WhenAll(retries);
+        }
+    }
+
+    private async Task RetryShardAsync(int shard, ShardSearchRequest request, uint start, ShardSearchResponse?[] responses,
+        ShardCallTiming?[] answeredBy, CancellationToken cancellationToken) =>
+        responses[shard] = await CallOneReplicaAsync(CoordinatorTelemetry.Search, shard, start,
+            (grain, token) => grain.SearchAsync(request, token), cancellationToken, answeredBy, attempts: _replicas[shard].Length - 1);
+
+    /// <summary>
     /// Calls every shard once, on one replica (rotating the first choice to spread load, falling back to the next on
     /// failure); a shard none of whose replicas answered is added to <paramref name="failed"/> and yields null.
     /// Errors in the request itself (a ClusterException other than unavailability) are rethrown.
@@ -205,14 +319,14 @@ public sealed partial class CoordinatorGrain : Grain, ICoordinatorGrain
     }
 
     private async Task<T?> CallOneReplicaAsync<T>(string operation, int shard, uint start, Func<IShardReplicaGrain, CancellationToken, Task<T>> call,
-        CancellationToken cancellationToken, ShardCallTiming?[]? answeredBy = null) where T : class
+        CancellationToken cancellationToken, ShardCallTiming?[]? answeredBy = null, int? attempts = null) where T : class
     {
         long called = Stopwatch.GetTimestamp();
         using Activity? span = SampledSpans.Start(CoordinatorTelemetry.Source, DprClusterTelemetry.Spans.ShardCall);
         span?.SetTag(DprClusterTelemetry.Attributes.Operation, operation);
         span?.SetTag(DprClusterTelemetry.Attributes.Shard, shard);
         ReplicaRef[] replicas = _replicas[shard];
-        for (int attempt = 0; attempt < replicas.Length; attempt++)
+        for (int attempt = 0; attempt < (attempts ?? replicas.Length); attempt++)
         {
             ReplicaRef replica = replicas[(start + (uint)attempt) % (uint)replicas.Length];
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -358,6 +472,6 @@ public sealed partial class CoordinatorGrain : Grain, ICoordinatorGrain
 
     private static double Ms(long from, long to) => Stopwatch.GetElapsedTime(from, to).TotalMilliseconds;
 
-    /// <summary>A replica's grain reference with its index and the name of the silo that holds its data.</summary>
-    private sealed record ReplicaRef(int Replica, string Silo, IShardReplicaGrain Grain);
+    /// <summary>A replica's grain reference with its index and the name and ordinal of the silo that holds its data.</summary>
+    private sealed record ReplicaRef(int Replica, string Silo, int SiloOrdinal, IShardReplicaGrain Grain);
 }

@@ -5,7 +5,7 @@ using Orleans.Runtime.Placement;
 namespace DprCluster.Grains.Placement;
 
 /// <summary>
-/// Maps <c>shard-{s}/replica-{r}</c> to shard silo (s + r) mod N by the silo's name (on Kubernetes the StatefulSet pod
+/// Maps <c>shard-{s}/replica-{r}</c> to shard silo (s + r) mod N, and <c>shard-silo-{n}</c> to shard silo n, by the silo's name (on Kubernetes the StatefulSet pod
 /// name, which <c>UseKubernetesHosting</c> makes the silo name). When that silo is not an active member the activation
 /// is refused with <see cref="ShardReplicaUnavailableException"/>: the replica's data is on that silo's disk, so it
 /// must never activate anywhere else.
@@ -16,13 +16,22 @@ public sealed class ShardReplicaPlacementDirector(ShardPlacement placement, IClu
     public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
     {
         string key = target.GrainIdentity.Key.ToString()!;
-        if (!ShardReplicaKey.TryParse(key, out ShardReplicaKey replica) ||
-            replica.Shard >= placement.ShardCount || replica.Replica >= placement.ReplicationFactor)
+        string silo;
+        if (ShardSiloKey.TryParse(key, out ShardSiloKey shardSilo) && shardSilo.Silo < placement.SiloCount)
+        {
+            silo = placement.SiloNames[shardSilo.Silo];
+        }
+        else if (ShardReplicaKey.TryParse(key, out ShardReplicaKey replica) &&
+            replica.Shard < placement.ShardCount && replica.Replica < placement.ReplicationFactor)
+        {
+            silo = placement.SiloNames[placement.SiloOf(replica)];
+        }
+        else
         {
             throw new ClusterException(ClusterErrorCodes.InvalidRequest,
-                $"'{key}' is not a replica of this cluster ({placement.ShardCount} shards, {placement.ReplicationFactor} replicas each)");
+                $"'{key}' is neither a replica nor a shard silo of this cluster ({placement.ShardCount} shards, " +
+                $"{placement.ReplicationFactor} replicas each, {placement.SiloCount} shard silos)");
         }
-        string silo = placement.SiloNames[placement.SiloOf(replica)];
         ClusterMembershipSnapshot snapshot = membership.CurrentSnapshot;
         foreach (SiloAddress candidate in context.GetCompatibleSilos(target))
         {

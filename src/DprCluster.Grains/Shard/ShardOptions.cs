@@ -61,6 +61,12 @@ public sealed record ShardOptions(string DataDirectory, int Dimensions)
     /// <summary>Deadline (ms) of one call to a peer while catching up (its state, a piece of its log or snapshot).</summary>
     public int RepairCallTimeoutMs { get; init; } = 10_000;
 
+    /// <summary>
+    /// Threads one search may use across the shards of its silo (they are searched in parallel, each thread taking
+    /// the next shard); 0 uses one per core. Bounds how much of the silo one query takes.
+    /// </summary>
+    public int SearchThreads { get; init; }
+
     /// <summary>Largest k a search may ask for.</summary>
     public int MaxK { get; init; } = 1000;
 

@@ -15,6 +15,7 @@ public sealed class ShardStore : ILifecycleParticipant<ISiloLifecycle>, IAsyncDi
 {
     private readonly Dictionary<int, ShardReplica> _replicas;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly int _searchThreads;
     private Task _recovery = Task.CompletedTask;
     private bool _disposed;
 
@@ -28,6 +29,7 @@ public sealed class ShardStore : ILifecycleParticipant<ISiloLifecycle>, IAsyncDi
         ArgumentNullException.ThrowIfNull(placement);
         IReadOnlyList<int> shards = placement.ShardsOn(ordinal);
         Ordinal = ordinal;
+        _searchThreads = options.SearchThreads <= 0 ? Environment.ProcessorCount : options.SearchThreads;
         _replicas = new Dictionary<int, ShardReplica>(shards.Count);
         foreach (int shard in shards)
         {
@@ -83,6 +85,57 @@ public sealed class ShardStore : ILifecycleParticipant<ISiloLifecycle>, IAsyncDi
                 }
             }
             return false;
+        }
+    }
+
+    /// <summary>
+    /// Searches several of this silo's shards with one request, on at most <see cref="ShardOptions.SearchThreads"/>
+    /// pool threads (each takes the next shard until none is left): the shards of one query run in parallel without
+    /// one thread or one grain call per shard. A shard's failure is its outcome's error; the others still answer.
+    /// </summary>
+    public async Task<ShardSearchOutcome[]> SearchAsync(int[] shards, ShardSearchRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(shards);
+        var outcomes = new ShardSearchOutcome[shards.Length];
+        int next = -1;
+        void Work()
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < shards.Length)
+            {
+                outcomes[i] = SearchOne(shards[i], request, cancellationToken);
+            }
+        }
+        // The calling thread is one of the workers: a search of one shard, or on one thread, makes no hop at all.
+        int helpers = Math.Clamp(Math.Min(shards.Length, _searchThreads), 1, 256) - 1;
+        Task[]? tasks = helpers == 0 ? null : new Task[helpers];
+        for (int w = 0; w < helpers; w++)
+        {
+            tasks![w] = Task.Run(Work, cancellationToken);
+        }
+        Work();
+        if (tasks is not null)
+        {
+            await Task.WhenAll(tasks).ConfigureAwait(false);
+        }
+        return outcomes;
+    }
+
+    private ShardSearchOutcome SearchOne(int shard, ShardSearchRequest request, CancellationToken cancellationToken)
+    {
+        if (Find(shard) is not { } replica)
+        {
+            return new ShardSearchOutcome(null, ClusterErrorCodes.ShardUnavailable, $"shard {shard} has no replica on shard silo {Ordinal}");
+        }
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            // The engine answers synchronously; the task it returns is already complete.
+            return new ShardSearchOutcome(replica.SearchAsync(request, cancellationToken).GetAwaiter().GetResult());
+        }
+        catch (ClusterException e)
+        {
+            return new ShardSearchOutcome(null, e.Code, e.Message);
         }
     }
 

@@ -212,6 +212,9 @@ public static class DprClusterTelemetry
         /// <summary>Silo name of a replica.</summary>
         public const string Replica = "replica";
 
+        /// <summary>Shards one silo-wide call covers.</summary>
+        public const string Shards = "shards";
+
         /// <summary>What was asked: <c>search</c>, <c>statistics</c>, <c>upsert</c>, <c>delete</c>, <c>get</c>.</summary>
         public const string Operation = "operation";
 

@@ -110,16 +110,30 @@ internal sealed unsafe class SearchContext
     }
 }
 
-/// <summary>A small lock-protected stack of <see cref="SearchContext"/>s, one per concurrently running search.</summary>
+/// <summary>
+/// Hands out <see cref="SearchContext"/>s, one per running search or insert. Each thread keeps the context it last
+/// returned and takes it back without a lock (searches never nest, and a context fits any index: it grows to the
+/// shape asked of it); only a thread that already holds one parks the extra in a small locked stack. A shared lock
+/// on every search was measured to cost a sixth of a silo's CPU when four shards were searched on two cores.
+/// </summary>
 internal sealed class SearchContextPool
 {
-    private readonly Stack<SearchContext> _free = new();
+    [ThreadStatic]
+    private static SearchContext? t_cached;
+
+    private readonly Stack<SearchContext> _spare = new();
 
     public SearchContext Rent()
     {
-        lock (_free)
+        SearchContext? context = t_cached;
+        if (context is not null)
         {
-            if (_free.TryPop(out SearchContext? context))
+            t_cached = null;
+            return context;
+        }
+        lock (_spare)
+        {
+            if (_spare.TryPop(out context))
             {
                 return context;
             }
@@ -129,9 +143,14 @@ internal sealed class SearchContextPool
 
     public void Return(SearchContext context)
     {
-        lock (_free)
+        if (t_cached is null)
         {
-            _free.Push(context);
+            t_cached = context;
+            return;
+        }
+        lock (_spare)
+        {
+            _spare.Push(context);
         }
     }
 }

@@ -102,6 +102,10 @@ public sealed record SiloConfiguration
             throw new ClusterConfigurationException(
                 $"Shard:RecallProbeIntervalMs must be 0 (off) or a positive number of milliseconds; got {options.RecallProbeIntervalMs}.");
         }
+        if (options.SearchThreads < 0)
+        {
+            throw new ClusterConfigurationException($"Shard:SearchThreads must be 0 (one per core) or a positive count; got {options.SearchThreads}.");
+        }
         if (options.RepairPeerWaitMs < 0 || options.RepairCallTimeoutMs < 1)
         {
             throw new ClusterConfigurationException(

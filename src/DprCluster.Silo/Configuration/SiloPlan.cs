@@ -128,7 +128,9 @@ public sealed record SiloPlan
                 $"{shardSilos.Length} shard silo(s) do not fit: {e.Message.Split(Environment.NewLine)[0]}");
         }
 
-        bool alone = roles == SiloRoles.All && shardSilos.Length == 1 && !cluster.Kubernetes.Enabled;
+        // One silo alone needs the gateway and the shards; without the encoder it serves precomputed vectors only.
+        bool alone = (roles & (SiloRoles.Gateway | SiloRoles.Shard)) == (SiloRoles.Gateway | SiloRoles.Shard) && shardSilos.Length == 1
+            && !cluster.Kubernetes.Enabled;
         MembershipProvider membership = ParseProvider(cluster.Membership.Provider, alone);
         if (membership != MembershipProvider.Localhost && string.IsNullOrWhiteSpace(cluster.Membership.ConnectionString))
         {
@@ -138,7 +140,7 @@ public sealed record SiloPlan
         if (membership == MembershipProvider.Localhost && !alone)
         {
             throw new ClusterConfigurationException(
-                "Cluster:Membership:Provider localhost serves one silo with every role; several silos need redis or postgres.");
+                "Cluster:Membership:Provider localhost serves one silo with the gateway and shard roles; several silos need redis or postgres.");
         }
         if (cluster.Membership.ProbeTimeoutMs < 100 || cluster.Membership.NumMissedProbesLimit < 1)
         {
