@@ -1,5 +1,6 @@
 using System.CommandLine;
 using DprCluster.Cli.Benchmarks;
+using DprCluster.Index.Quantization;
 using DprCluster.Index.Vectors;
 
 namespace DprCluster.Cli.Commands;
@@ -22,10 +23,16 @@ internal static class BenchAnnCommand
         var baseLimit = new Option<int>("--base-limit") { Description = "Use only the first N base vectors.", DefaultValueFactory = _ => int.MaxValue };
         var queryLimit = new Option<int>("--query-limit") { Description = "Use only the first N queries.", DefaultValueFactory = _ => int.MaxValue };
         var json = new Option<string?>("--json") { Description = "Also write the results as JSON to this file." };
+        var quantization = new Option<string>("--quantization")
+        {
+            Description = "none (float32) or sq8 (8-bit codes in RAM, full-precision originals in a scratch file for re-ranking).",
+            DefaultValueFactory = _ => "none",
+        };
+        quantization.AcceptOnlyFromAmong("none", "sq8");
 
         var command = new Command("ann", "ANN benchmark: build time, memory, and recall@k / QPS / latency per ef.")
         {
-            basePath, queries, groundTruth, metric, m, efConstruction, ef, k, threads, buildThreads, baseLimit, queryLimit, json,
+            basePath, queries, groundTruth, metric, m, efConstruction, ef, k, threads, buildThreads, baseLimit, queryLimit, json, quantization,
         };
         command.SetAction(parse =>
         {
@@ -35,7 +42,8 @@ internal static class BenchAnnCommand
                 MetricNames.Parse(parse.GetValue(metric)!), parse.GetValue(m), parse.GetValue(efConstruction),
                 ParseList(parse.GetValue(ef)!), parse.GetValue(k), Math.Max(1, parse.GetValue(threads)),
                 build <= 0 ? Environment.ProcessorCount : build,
-                parse.GetValue(baseLimit), parse.GetValue(queryLimit), parse.GetValue(json));
+                parse.GetValue(baseLimit), parse.GetValue(queryLimit), parse.GetValue(json),
+                VectorQuantizationNames.Parse(parse.GetValue(quantization)!));
             AnnBenchmark.Run(settings, Console.Out);
             return 0;
         });
