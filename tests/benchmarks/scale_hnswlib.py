@@ -17,7 +17,6 @@
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -67,13 +66,11 @@ def run_ours(args, export, json_path, sq8):
 
 def run_hnswlib(xb, xq, truth, args):
     import hnswlib
-    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     index = hnswlib.Index(space="ip", dim=xb.shape[1])
     index.init_index(max_elements=len(xb), M=args.m, ef_construction=args.ef_construction, random_seed=42)
     t0 = time.perf_counter()
     index.add_items(xb, np.arange(len(xb)), num_threads=args.build_threads)
     build = time.perf_counter() - t0
-    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     rows = []
     for ef in [int(e) for e in args.ef.split(",")]:
         index.set_ef(ef)
@@ -87,7 +84,7 @@ def run_hnswlib(xb, xq, truth, args):
         elapsed = time.perf_counter() - t0
         rows.append({"ef": ef, "recall": recall(labels, truth, args.k), "qps": passes * len(xq) / elapsed})
     del index
-    return {"build_seconds": build, "rss_growth": max(0, rss_after - rss_before), "results": rows}
+    return {"build_seconds": build, "results": rows}
 
 
 def run_engine(args, export, n, quantization, json_path):
@@ -104,6 +101,21 @@ def run_engine(args, export, n, quantization, json_path):
             "results": [{"ef": r["Ef"], "recall": r["Recall"], "qps": r["Qps"]} for r in report["Results"]]}
 
 
+def qps_at(results, target):
+    """QPS at exactly the target recall, interpolated linearly between the two ef values that bracket it (None if no
+    ef reaches it): a fairer comparison than the first ef reaching it, which depends on where the ef grid falls."""
+    rows = sorted(results, key=lambda r: r["ef"])
+    for lower, upper in zip(rows, rows[1:]):
+        if lower["recall"] < target <= upper["recall"]:
+            t = (target - lower["recall"]) / (upper["recall"] - lower["recall"])
+            return lower["qps"] + t * (upper["qps"] - lower["qps"])
+    return rows[0]["qps"] if rows and rows[0]["recall"] >= target else None
+
+
+def ratio(a, b):
+    return f"{a / b:.2f}x" if a is not None and b is not None else "n/a"
+
+
 def first_reaching(results, target, key="recall"):
     for row in sorted(results, key=lambda r: r["ef"]):
         if row[key] >= target:
@@ -117,7 +129,7 @@ def main():
     parser.add_argument("--dim", type=int, default=384)
     parser.add_argument("--shards", type=int, default=4)
     parser.add_argument("--queries", type=int, default=300)
-    parser.add_argument("--ef", default="16,32,64,128,256")
+    parser.add_argument("--ef", default="16,32,48,64,96,128,192,256")
     parser.add_argument("--k", type=int, default=10)
     parser.add_argument("--m", type=int, default=16)
     parser.add_argument("--ef-construction", type=int, default=100)
@@ -155,7 +167,7 @@ def main():
               f"({run['ingest_seconds'] / h['build_seconds']:.2f}x)")
         print(f"  bytes/vector: ours float32 index {run['index_bytes_per_vector']:.0f} "
               f"({run['index_bytes_per_vector'] / formula:.3f}x hnswlib's formula {formula:.0f}), "
-              f"ours RSS {run['rss_bytes_per_vector']:.0f}, hnswlib RSS growth {h['rss_growth'] / n:.0f}")
+              f"ours RSS growth {run['rss_bytes_per_vector']:.0f}")
         sq8_run = next((r for r in ours_sq8["runs"] if r["count"] == n), None) if ours_sq8 else None
         if sq8_run:
             print(f"  bytes/vector: ours sq8 index {sq8_run['index_bytes_per_vector']:.0f} "
@@ -168,7 +180,8 @@ def main():
         a = first_reaching(run["results"], args.target)
         b = first_reaching(h["results"], args.target)
         print(f"  at recall >= {args.target}: ours ef {a['ef']} {a['qps']:,.0f} QPS (recall {a['recall']:.4f}), "
-              f"hnswlib ef {b['ef']} {b['qps']:,.0f} QPS (recall {b['recall']:.4f}): {a['qps'] / b['qps']:.2f}x")
+              f"hnswlib ef {b['ef']} {b['qps']:,.0f} QPS (recall {b['recall']:.4f}): {a['qps'] / b['qps']:.2f}x; "
+              f"interpolated at recall {args.target}: {ratio(qps_at(run['results'], args.target), qps_at(h['results'], args.target))}")
         if sq8_run:
             c = first_reaching(sq8_run["results"], args.target)
             loss = max(m["recall"] - s["recall"] for m, s in zip(run["results"], sq8_run["results"]))
@@ -187,8 +200,10 @@ def main():
             print(f"  {q:>5}: build {e['build_seconds']:.1f} s vs hnswlib {h['build_seconds']:.1f} s "
                   f"({e['build_seconds'] / h['build_seconds']:.2f}x); index {e['index_bytes'] / n:.0f} B/vector "
                   f"({e['index_bytes'] / n / formula:.3f}x hnswlib's formula {formula:.0f})")
+            qa, qb = qps_at(e["results"], args.target), qps_at(h["results"], args.target)
             print(f"         at recall >= {args.target}: ef {a['ef']} {a['qps']:,.0f} QPS (recall {a['recall']:.4f}) vs hnswlib "
-                  f"ef {b['ef']} {b['qps']:,.0f} QPS: {a['qps'] / b['qps']:.2f}x")
+                  f"ef {b['ef']} {b['qps']:,.0f} QPS: {a['qps'] / b['qps']:.2f}x; interpolated at recall {args.target}: "
+                  f"{qa or float('nan'):,.0f} vs {qb or float('nan'):,.0f} QPS, {ratio(qa, qb)}")
             print(f"         {'ef':>5} {'recall':>8} {'hnswlib':>8} {'QPS':>9} {'hnswlib':>9} {'ratio':>6}")
             for mine, theirs in zip(e["results"], h["results"]):
                 print(f"         {mine['ef']:>5} {mine['recall']:>8.4f} {theirs['recall']:>8.4f} {mine['qps']:>9,.0f} "

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using DprCluster.DeploymentTests.Cluster;
+using DprCluster.Grains.Shard;
+using DprCluster.Index.Quantization;
 using DprCluster.Silo.Configuration;
 using DprCluster.Silo.Hosting;
 using DprCluster.Testing;
@@ -161,7 +163,12 @@ public sealed class HelmChartTests(ChartRendering chart) : IClassFixture<ChartRe
             Assert.NotEmpty(plan.OwnedShards);
             string data = Path.GetFullPath(configuration.Silo.DataDirectory);
             Assert.Contains(container.GetProperty("volumeMounts").EnumerateArray(), m => m.GetProperty("mountPath").GetString() == data);
-            Assert.Equal(data, configuration.ShardOptions(EncoderFactory.Dimension(configuration.Encoder)).DataDirectory);
+            ShardOptions shardOptions = configuration.ShardOptions(EncoderFactory.Dimension(configuration.Encoder));
+            Assert.Equal(data, shardOptions.DataDirectory);
+            // The default keeps float32 vectors; the features values ask for SQ8 and two search threads.
+            bool features = ns == ChartRendering.FeaturesNamespace;
+            Assert.Equal(features ? VectorQuantization.Sq8 : VectorQuantization.None, shardOptions.Quantization);
+            Assert.Equal(features ? 2 : 0, shardOptions.SearchThreads);
         }
 
         // Every silo joins through Redis: the chart's own store (a Service forwarding to its redis port) or the one named by value.
