@@ -24,6 +24,8 @@ import time
 
 import numpy as np
 
+from compare_ann import read_ivecs, recall
+
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DLL = os.path.join(REPO, "src", "DprCluster.Cli", "bin", "Release", "net10.0", "dprcluster.dll")
 
@@ -35,19 +37,6 @@ def fvecs(path, rows=None):
     if rows is not None:
         table = table[:rows]
     return np.ascontiguousarray(table[:, 1:]).view(np.float32)
-
-
-def ivecs(path):
-    raw = np.fromfile(path, dtype=np.int32)
-    d = int(raw[0])
-    return raw.reshape(-1, d + 1)[:, 1:]
-
-
-def recall(found, truth, k):
-    hits = 0
-    for row, expected in zip(found, truth[:, :k]):
-        hits += len(set(int(x) for x in row[:k]) & set(int(x) for x in expected))
-    return hits / (len(found) * k)
 
 
 def run_ours(args, export, json_path, sq8):
@@ -158,7 +147,7 @@ def main():
     hnswlib_runs = {}
     for run in ours["runs"]:
         n = run["count"]
-        truth = ivecs(os.path.join(export, f"truth-{n}.ivecs"))
+        truth = read_ivecs(os.path.join(export, f"truth-{n}.ivecs"), None)
         h = run_hnswlib(fvecs(os.path.join(export, "base.fvecs"), n), xq, truth, args)
         hnswlib_runs[n] = h
         formula = run["hnswlib_formula_bytes_per_vector"]

@@ -293,6 +293,7 @@ internal sealed unsafe partial class HnswGraph
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool IsDeleted(BlockTable table, int slot) => (Volatile.Read(ref *FlagOf(table, slot)) & NodeBlock.DeletedFlag) != 0;
 
+    /// <summary>Prefetches the rest of a node whose first line <see cref="Prefetch"/> already asked for.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void PrefetchNode(BlockTable table, int slot)
     {
