@@ -11,6 +11,7 @@ var root = new RootCommand("DprCluster: sharded dense passage retrieval.")
     SearchCommand.Create(),
     ServeCommand.Create(),
     TokenizeCommand.Create(),
+    TrainCommand.Create(),
     CertsCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -15,8 +15,8 @@ internal sealed class ProgressLine(string unit, long total)
     /// <summary>Elapsed time since the bar was created.</summary>
     public TimeSpan Elapsed => _clock.Elapsed;
 
-    /// <summary>Redraws with <paramref name="done"/> items finished (throttled).</summary>
-    public void Report(long done, bool force = false)
+    /// <summary>Redraws with <paramref name="done"/> items finished (throttled), <paramref name="detail"/> after the rate.</summary>
+    public void Report(long done, bool force = false, string? detail = null)
     {
         TimeSpan now = _clock.Elapsed;
         TimeSpan interval = _terminal ? TimeSpan.FromMilliseconds(200) : TimeSpan.FromSeconds(5);
@@ -31,7 +31,7 @@ internal sealed class ProgressLine(string unit, long total)
         string eta = done >= total ? $"took {Format(now)}"
             : done > 0 ? $"ETA {Format(TimeSpan.FromSeconds((total - done) / rate))}"
             : "ETA --";
-        string bar = $"[{new string('#', filled)}{new string('.', Width - filled)}] {done:N0}/{total:N0} {unit} {rate:N1}/s {eta}";
+        string bar = $"[{new string('#', filled)}{new string('.', Width - filled)}] {done:N0}/{total:N0} {unit} {rate:N1}/s{(detail is null ? "" : " " + detail)} {eta}";
         if (_terminal)
         {
             Console.Error.Write("\r" + bar);
@@ -46,9 +46,9 @@ internal sealed class ProgressLine(string unit, long total)
         time.TotalHours >= 1 ? $"{(int)time.TotalHours}h{time.Minutes:D2}m" : time.TotalMinutes >= 1 ? $"{time.Minutes}m{time.Seconds:D2}s" : $"{time.TotalSeconds:F0}s";
 
     /// <summary>Draws the final state and ends the line.</summary>
-    public void Finish(long done)
+    public void Finish(long done, string? detail = null)
     {
-        Report(done, force: true);
+        Report(done, force: true, detail);
         if (_terminal)
         {
             Console.Error.WriteLine();

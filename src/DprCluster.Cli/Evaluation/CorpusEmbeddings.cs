@@ -3,6 +3,10 @@ using System.Text;
 using DprCluster.Cli.Cluster;
 using DprCluster.Encoders;
 using DprCluster.Encoders.Batching;
+using DprCluster.Encoders.Pretrained;
+using DprCluster.Encoders.Trained;
+using DprCluster.Silo.Configuration;
+using DprCluster.Silo.Hosting;
 using DprCluster.Index.Storage;
 using DprCluster.Text.Corpora;
 
@@ -67,6 +71,42 @@ internal static class CorpusEmbeddings
         }
         File.Move(temporary, path, overwrite: true);
         return vectors;
+    }
+
+    /// <summary>
+    /// What an encoder's passage vectors depend on: a pretrained model's name and version, the static vectors, a model
+    /// directory's model file, or a trained directory's files (an adapter that leaves passages alone has its base's
+    /// passage vectors, so it shares their cache).
+    /// </summary>
+    public static string IdentityOf(string encoderModel, EncoderOptions resolved)
+    {
+        if (PretrainedModels.Find(encoderModel) is { } pretrained)
+        {
+            return $"{pretrained.Name}-{pretrained.PackageVersion}";
+        }
+        if (resolved.Kind == "static")
+        {
+            return "static";
+        }
+        string directory = resolved.QuestionModel!;
+        if (resolved.Kind == "trained")
+        {
+            TrainedModelManifest manifest = TrainedModelManifest.Read(directory);
+            if (manifest.Trained == TrainedKind.Adapter && manifest.PassageMap is null)
+            {
+                return IdentityOf(manifest.Base, EncoderFactory.Resolve(new EncoderOptions { Model = manifest.Base }, extract: false));
+            }
+            var files = new StringBuilder();
+            foreach (string file in Directory.GetFiles(directory).Order(StringComparer.Ordinal))
+            {
+                var info = new FileInfo(file);
+                files.Append($"{info.Name}:{info.Length}:{info.LastWriteTimeUtc.Ticks};");
+            }
+            return $"trained-{Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)))}-" +
+                Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Path.GetFullPath(directory) + files)))[..16];
+        }
+        var model = new FileInfo(Path.Combine(directory, "model.onnx"));
+        return $"{Path.GetFullPath(directory)}-{(model.Exists ? model.Length : 0)}-{(model.Exists ? model.LastWriteTimeUtc.Ticks : 0)}";
     }
 
     private static string CorpusHash(IReadOnlyList<CorpusDocument> corpus, string encoderIdentity)

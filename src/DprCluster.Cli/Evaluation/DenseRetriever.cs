@@ -38,7 +38,7 @@ internal sealed class DenseRetriever : IRetriever, IDisposable
         EncoderService encoder = EncoderFactory.Create(options);
         try
         {
-            float[] vectors = CorpusEmbeddings.Load(corpus, encoder, Identity(encoderModel, options));
+            float[] vectors = CorpusEmbeddings.Load(corpus, encoder, CorpusEmbeddings.IdentityOf(encoderModel, options));
             var index = new FlatIndex(encoder.Dimension, Metric.InnerProduct);
             var ids = new long[corpus.Count];
             for (int i = 0; i < ids.Length; i++)
@@ -69,19 +69,4 @@ internal sealed class DenseRetriever : IRetriever, IDisposable
     }
 
     public void Dispose() => _encoder.Dispose();
-
-    /// <summary>What the cached vectors depend on: the model's name and version, or the directory's model file.</summary>
-    private static string Identity(string encoderModel, EncoderOptions resolved)
-    {
-        if (PretrainedModels.Find(encoderModel) is { } pretrained)
-        {
-            return $"{pretrained.Name}-{pretrained.PackageVersion}";
-        }
-        if (resolved.Kind == "static")
-        {
-            return "static";
-        }
-        var model = new FileInfo(Path.Combine(resolved.QuestionModel!, "model.onnx"));
-        return $"{Path.GetFullPath(resolved.QuestionModel!)}-{(model.Exists ? model.Length : 0)}-{(model.Exists ? model.LastWriteTimeUtc.Ticks : 0)}";
-    }
 }

@@ -73,7 +73,7 @@ public sealed class EncoderService : IDisposable
             bool any = false;
             foreach (IEncoder encoder in _encoders)
             {
-                if (encoder is Transformer.TransformerEncoder transformer)
+                if ((encoder as Transformer.TransformerEncoder ?? (encoder as Trained.AdaptedEncoder)?.Inner as Transformer.TransformerEncoder) is { } transformer)
                 {
                     real += transformer.RealTokens;
                     padded += transformer.PaddedTokens;

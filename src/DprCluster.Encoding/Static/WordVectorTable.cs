@@ -38,6 +38,14 @@ public sealed class WordVectorTable
         _lookup = index.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
+    private WordVectorTable(string[] words, Half[] vectors, int dimensions, Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> lookup)
+    {
+        _words = words;
+        _vectors = vectors;
+        Dimensions = dimensions;
+        _lookup = lookup;
+    }
+
     /// <summary>Number of words.</summary>
     public int Count => _words.Length;
 
@@ -52,6 +60,29 @@ public sealed class WordVectorTable
 
     /// <summary>The stored vector of the word at <paramref name="rank"/>.</summary>
     public ReadOnlySpan<Half> VectorAt(int rank) => _vectors.AsSpan(rank * Dimensions, Dimensions);
+
+    /// <summary>
+    /// A copy of this table whose rows for the words of <paramref name="rows"/> are replaced by theirs (a trained
+    /// tower stores only the rows it changed). Throws <see cref="ArgumentException"/> for a word this table lacks.
+    /// </summary>
+    public WordVectorTable WithRows(WordVectorTable rows)
+    {
+        if (rows.Dimensions != Dimensions)
+        {
+            throw new ArgumentException($"Rows of {rows.Dimensions} dimensions cannot replace rows of {Dimensions}.", nameof(rows));
+        }
+        var vectors = (Half[])_vectors.Clone();
+        for (int i = 0; i < rows.Count; i++)
+        {
+            int rank = RankOf(rows.WordAt(i));
+            if (rank < 0)
+            {
+                throw new ArgumentException($"The word '{rows.WordAt(i)}' is not in the base table.", nameof(rows));
+            }
+            rows.VectorAt(i).CopyTo(vectors.AsSpan(rank * Dimensions, Dimensions));
+        }
+        return new WordVectorTable(_words, vectors, Dimensions, _lookup);
+    }
 
     /// <summary>Writes the table to <paramref name="path"/> atomically (temporary file, flush, rename).</summary>
     public void Save(string path)

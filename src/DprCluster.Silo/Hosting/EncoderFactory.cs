@@ -4,6 +4,7 @@ using DprCluster.Encoders.Batching;
 using DprCluster.Encoders.OnnxRuntime;
 using DprCluster.Encoders.Pretrained;
 using DprCluster.Encoders.Static;
+using DprCluster.Encoders.Trained;
 using DprCluster.Encoders.Transformer;
 using DprCluster.Grains.Telemetry;
 using DprCluster.Silo.Configuration;
@@ -45,7 +46,7 @@ public static class EncoderFactory
         }
         if (Directory.Exists(model))
         {
-            return options with { Model = null, Kind = "onnx", QuestionModel = model };
+            return options with { Model = null, Kind = TrainedModelManifest.IsTrainedDirectory(model) ? "trained" : "onnx", QuestionModel = model };
         }
         throw new ClusterConfigurationException(
             $"Encoder:Model '{model}' is neither a model ({string.Join(", ", PretrainedModels.All.Select(m => m.Name))}, static) " +
@@ -71,36 +72,81 @@ public static class EncoderFactory
             case "static":
                 // One table serves every worker: the static encoder is thread-safe and its Dispose releases nothing.
                 StaticEncoder encoder = StaticEncoder.LoadDefault(options.CacheDirectory);
-                return EncoderService.Create(() => encoder, Math.Max(1, options.Sessions == 0 ? Environment.ProcessorCount : options.Sessions),
-                    serviceOptions);
+                return EncoderService.Create(() => encoder, StaticSessions(options), serviceOptions);
+            case "trained":
+                return CreateTrained(options, serviceOptions, reportAssumption);
             default:
-                string question = options.QuestionModel
-                    ?? throw new ClusterConfigurationException("Encoder:Kind is onnx but Encoder:QuestionModel names no model directory.");
-                (int sessions, int threads) = SessionsAndThreads(options, Provider(options));
-                var onnx = new TransformerEncoderOptions
+                (int sessions, Func<IEncoder> open) = OnnxSessions(options, reportAssumption);
+                return EncoderService.Create(open, sessions, serviceOptions);
+        }
+    }
+
+    private static EncoderService CreateTrained(EncoderOptions options, EncoderServiceOptions serviceOptions, Action<string>? reportAssumption)
+    {
+        string directory = options.QuestionModel
+            ?? throw new ClusterConfigurationException("Encoder:Kind is trained but Encoder:QuestionModel names no model directory.");
+        TrainedModelManifest manifest = Manifest(directory);
+        if (manifest.Trained == TrainedKind.StaticTowers)
+        {
+            StaticEncoder towers = Trained(() => TrainedEncoder.OpenTowers(directory, StaticEncoder.LoadDefault(options.CacheDirectory).QuestionVectors));
+            return EncoderService.Create(() => towers, StaticSessions(options), serviceOptions);
+        }
+        EncoderOptions baseOptions = Resolve(options with { Model = manifest.Base, Kind = null, QuestionModel = null, PassageModel = null });
+        if (Kind(baseOptions) != "onnx")
+        {
+            throw new ClusterConfigurationException($"{directory}: an adapter's base must be a transformer model, not '{manifest.Base}'.");
+        }
+        (int sessions, Func<IEncoder> open) = OnnxSessions(baseOptions, reportAssumption);
+        return EncoderService.Create(() => Trained(() => TrainedEncoder.OpenAdapter(directory, open())), sessions, serviceOptions);
+    }
+
+    private static int StaticSessions(EncoderOptions options) =>
+        Math.Max(1, options.Sessions == 0 ? Environment.ProcessorCount : options.Sessions);
+
+    /// <summary>How many ONNX sessions to run and how to open one; the first opened reports the model's assumptions.</summary>
+    private static (int Sessions, Func<IEncoder> Open) OnnxSessions(EncoderOptions options, Action<string>? reportAssumption)
+    {
+        string question = options.QuestionModel
+            ?? throw new ClusterConfigurationException("Encoder:Kind is onnx but Encoder:QuestionModel names no model directory.");
+        (int sessions, int threads) = SessionsAndThreads(options, Provider(options));
+        var onnx = new TransformerEncoderOptions
+        {
+            Session = new OnnxSessionOptions
+            {
+                IntraOpThreads = threads,
+                ExecutionProvider = Provider(options),
+                CudaDeviceId = options.CudaDeviceId,
+            },
+            MaxBatchSize = Math.Max(options.MaxBatchSize, 1),
+        };
+        bool reported = false;
+        return (sessions, () =>
+        {
+            TransformerEncoder encoder = TransformerEncoder.Open(question, options.PassageModel, onnx);
+            if (!reported)
+            {
+                reported = true;
+                foreach (string assumption in encoder.Assumptions)
                 {
-                    Session = new OnnxSessionOptions
-                    {
-                        IntraOpThreads = threads,
-                        ExecutionProvider = Provider(options),
-                        CudaDeviceId = options.CudaDeviceId,
-                    },
-                    MaxBatchSize = Math.Max(options.MaxBatchSize, 1),
-                };
-                bool reported = false;
-                return EncoderService.Create(() =>
-                {
-                    TransformerEncoder encoder = TransformerEncoder.Open(question, options.PassageModel, onnx);
-                    if (!reported)
-                    {
-                        reported = true;
-                        foreach (string assumption in encoder.Assumptions)
-                        {
-                            reportAssumption?.Invoke(assumption);
-                        }
-                    }
-                    return encoder;
-                }, sessions, serviceOptions);
+                    reportAssumption?.Invoke(assumption);
+                }
+            }
+            return encoder;
+        });
+    }
+
+    private static TrainedModelManifest Manifest(string directory) => Trained(() => TrainedModelManifest.Read(directory));
+
+    /// <summary>Runs <paramref name="open"/>, reporting a damaged trained directory as a configuration error.</summary>
+    private static T Trained<T>(Func<T> open)
+    {
+        try
+        {
+            return open();
+        }
+        catch (Exception e) when (e is ModelFormatException or DprCluster.Core.Storage.SnapshotFormatException or InvalidDataException or ArgumentException)
+        {
+            throw new ClusterConfigurationException(e.Message);
         }
     }
 
@@ -120,6 +166,10 @@ public static class EncoderFactory
         if (Kind(options) == "static")
         {
             return StaticDimension;
+        }
+        if (Kind(options) == "trained")
+        {
+            return Manifest(options.QuestionModel!).Dimension;
         }
         string directory = options.QuestionModel
             ?? throw new ClusterConfigurationException("Encoder:Kind is onnx but neither Encoder:Dimension nor Encoder:QuestionModel is set.");
@@ -189,6 +239,7 @@ public static class EncoderFactory
     {
         "static" => "static",
         "onnx" => "onnx",
-        _ => throw new ClusterConfigurationException($"Unknown Encoder:Kind '{options.Kind}'; use static or onnx."),
+        "trained" => "trained",
+        _ => throw new ClusterConfigurationException($"Unknown Encoder:Kind '{options.Kind}'; use static, onnx or trained."),
     };
 }

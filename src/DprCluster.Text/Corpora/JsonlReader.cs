@@ -37,6 +37,34 @@ public static class JsonlReader
         }
     }
 
+    /// <summary>
+    /// Streams training pairs: <c>{"question": …, "positive_id": …}</c> or <c>{"question": …, "positive": {"title": …,
+    /// "text": …}}</c> per line.
+    /// </summary>
+    public static IEnumerable<QuestionPassagePair> ReadPairs(string path)
+    {
+        foreach ((JsonElement record, long line) in ReadRecords(path))
+        {
+            string question = OptionalString(record, "question", path, line)
+                ?? throw new CorpusFormatException(path, line, "pair has no \"question\"");
+            if (record.TryGetProperty("positive_id", out JsonElement id) && id.ValueKind is JsonValueKind.String or JsonValueKind.Number)
+            {
+                yield return new QuestionPassagePair(question, id.ValueKind == JsonValueKind.String ? id.GetString()! : id.GetRawText(), null, line);
+            }
+            else if (record.TryGetProperty("positive", out JsonElement positive) && positive.ValueKind == JsonValueKind.Object)
+            {
+                string text = OptionalString(positive, "text", path, line)
+                    ?? throw new CorpusFormatException(path, line, "\"positive\" has no \"text\"");
+                yield return new QuestionPassagePair(question, null,
+                    new CorpusDocument($"line-{line}", OptionalString(positive, "title", path, line) ?? "", text), line);
+            }
+            else
+            {
+                throw new CorpusFormatException(path, line, "pair needs \"positive_id\" (a string) or \"positive\" ({\"title\", \"text\"})");
+            }
+        }
+    }
+
     private static IEnumerable<(JsonElement Record, long Line)> ReadRecords(string path)
     {
         if (!File.Exists(path))
