@@ -22,6 +22,15 @@ public sealed class ContrastiveTrainer
     private readonly Gradients[] _gradients;
     private readonly AdamOptimizer _optimizer;
     private readonly RetrievalValidator _validator;
+    private float[] _questionInputs = [];
+    private float[] _questionUnits = [];
+    private float[] _questionNorms = [];
+    private float[] _passageInputs = [];
+    private float[] _passageUnits = [];
+    private float[] _passageNorms = [];
+    private float[] _questionGradients = [];
+    private float[] _passageGradients = [];
+    private float[] _logitGradients = [];
 
     /// <summary>
     /// Prepares training; <paramref name="hardNegatives"/>[q] is question q's BM25 pool (see
@@ -79,7 +88,8 @@ public sealed class ContrastiveTrainer
             random.Shuffle(order);
             var epochClock = Stopwatch.StartNew();
             double lossSum = 0;
-            float rate = 0;
+            float rate = schedule.At(_optimizer.Step);
+            progress?.Report(new TrainingProgress(epoch, _options.Epochs, 0, examples.Count, double.NaN, 0, rate));
             for (int b = 0; b < batches; b++)
             {
                 batch.Clear();
@@ -218,18 +228,21 @@ public sealed class ContrastiveTrainer
         int d = _model.Questions.Dimension;
         int b = plan.Questions.Length;
         int c = plan.Candidates.Length;
-        var questionInputs = new float[b * d];
-        var questionUnits = new float[b * d];
-        var questionNorms = new float[b];
-        var passageInputs = new float[c * d];
-        var passageUnits = new float[c * d];
-        var passageNorms = new float[c];
+        // Reused across batches: fresh arrays of this size land on the large-object heap and cost a full collection.
+        float[] questionInputs = Grow(ref _questionInputs, b * d);
+        float[] questionUnits = Grow(ref _questionUnits, b * d);
+        float[] questionNorms = Grow(ref _questionNorms, b);
+        float[] passageInputs = Grow(ref _passageInputs, c * d);
+        float[] passageUnits = Grow(ref _passageUnits, c * d);
+        float[] passageNorms = Grow(ref _passageNorms, c);
+        float[] questionGradients = Grow(ref _questionGradients, b * d);
+        float[] passageGradients = Grow(ref _passageGradients, c * d);
+        float[] logitGradients = Grow(ref _logitGradients, b * c);
         Forward(_model.Questions, plan.Questions, questionInputs, questionUnits, questionNorms);
         Forward(_model.Passages, plan.Candidates, passageInputs, passageUnits, passageNorms);
-        var questionGradients = new float[b * d];
-        var passageGradients = new float[c * d];
-        float loss = InfoNceLoss.Compute(questionUnits, passageUnits, d, plan.Targets, plan.Excluded, _options.Temperature,
-            questionGradients, passageGradients, new float[b * c], _options.Threads);
+        float loss = InfoNceLoss.Compute(questionUnits.AsMemory(0, b * d), passageUnits.AsMemory(0, c * d), d, plan.Targets, plan.Excluded,
+            _options.Temperature, questionGradients.AsMemory(0, b * d), passageGradients.AsMemory(0, c * d), logitGradients.AsMemory(0, b * c),
+            _options.Threads);
         if (!gradients)
         {
             return loss;
@@ -242,6 +255,16 @@ public sealed class ContrastiveTrainer
             _gradients[r].Clear();
         }
         return loss;
+    }
+
+    /// <summary>An array of at least <paramref name="length"/> floats, reusing <paramref name="buffer"/> when it is long enough.</summary>
+    private static float[] Grow(ref float[] buffer, int length)
+    {
+        if (buffer.Length < length)
+        {
+            buffer = new float[Math.Max(length, buffer.Length * 2)];
+        }
+        return buffer;
     }
 
     /// <summary>The summed gradients <see cref="Evaluate"/> left (for gradient checks).</summary>

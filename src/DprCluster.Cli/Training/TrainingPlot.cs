@@ -27,7 +27,7 @@ internal static class TrainingPlot
             kept.LegendText = $"kept: epoch {report.BestEpoch}";
             kept.LinePattern = LinePattern.Dashed;
         }
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.ShowLegend(Alignment.UpperCenter);
         plot.SavePng(path, 900, 540);
     }
 }

@@ -69,7 +69,7 @@ internal static class TrainingRun
             new SynchronousProgress<TrainingProgress>(p =>
             {
                 bar ??= new ProgressLine($"pairs (epoch {p.Epoch}/{p.Epochs})", p.PairsInEpoch);
-                bar.Report(p.Pairs, detail: $"loss {p.Loss:F4} lr {p.LearningRate:E2}");
+                bar.Report(p.Pairs, detail: p.Pairs == 0 ? null : $"loss {p.Loss:F4} lr {p.LearningRate:E2}");
             }),
             epoch =>
             {

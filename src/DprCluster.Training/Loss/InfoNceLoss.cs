@@ -13,11 +13,11 @@ public static class InfoNceLoss
     /// <summary>
     /// Computes the mean loss and writes dL/dq into <paramref name="questionGradients"/> and dL/dp into
     /// <paramref name="passageGradients"/> (both overwritten). <paramref name="scratch"/> holds B × C floats: on return,
-    /// dL/d(logit). Rows run on up to <paramref name="threads"/> threads in a fixed partition, so a run is reproducible
+    /// dL/d(logit). Arrays are row-major; rows run on up to <paramref name="threads"/> threads in a fixed partition, so a run is reproducible
     /// for a given thread count.
     /// </summary>
-    public static float Compute(float[] questions, float[] passages, int dimension, int[] targets, bool[] excluded, float temperature,
-        float[] questionGradients, float[] passageGradients, float[] scratch, int threads = 1)
+    public static float Compute(ReadOnlyMemory<float> questions, ReadOnlyMemory<float> passages, int dimension, int[] targets, bool[] excluded,
+        float temperature, Memory<float> questionGradients, Memory<float> passageGradients, Memory<float> scratch, int threads = 1)
     {
         int batch = targets.Length;
         int candidates = passages.Length / dimension;
@@ -43,23 +43,24 @@ public static class InfoNceLoss
         {
             for (int i = start; i < end; i++)
             {
-                losses[i] = Row(questions.AsSpan(i * dimension, dimension), passages, dimension, targets[i],
-                    excluded.AsSpan(i * candidates, candidates), inverse, batch, scratch.AsSpan(i * candidates, candidates),
-                    questionGradients.AsSpan(i * dimension, dimension));
+                losses[i] = Row(questions.Span.Slice(i * dimension, dimension), passages.Span, dimension, targets[i],
+                    excluded.AsSpan(i * candidates, candidates), inverse, batch, scratch.Span.Slice(i * candidates, candidates),
+                    questionGradients.Span.Slice(i * dimension, dimension));
             }
         });
         Partition.Run(candidates, threads, (start, end) =>
         {
             for (int j = start; j < end; j++)
             {
-                Span<float> gradient = passageGradients.AsSpan(j * dimension, dimension);
+                Span<float> gradient = passageGradients.Span.Slice(j * dimension, dimension);
                 gradient.Clear();
+                ReadOnlySpan<float> logitGradients = scratch.Span;
                 for (int i = 0; i < batch; i++)
                 {
-                    float g = scratch[i * candidates + j];
+                    float g = logitGradients[i * candidates + j];
                     if (g != 0)
                     {
-                        TensorPrimitives.MultiplyAdd(questions.AsSpan(i * dimension, dimension), g * inverse, gradient, gradient);
+                        TensorPrimitives.MultiplyAdd(questions.Span.Slice(i * dimension, dimension), g * inverse, gradient, gradient);
                     }
                 }
             }
