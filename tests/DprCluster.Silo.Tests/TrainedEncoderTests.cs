@@ -21,6 +21,8 @@ public sealed class TrainedEncoderTests : IDisposable
 
         EncoderOptions resolved = EncoderFactory.Resolve(new EncoderOptions { Model = _directory });
         Assert.Equal(("trained", _directory), (resolved.Kind, resolved.QuestionModel));
+        // The chart names a model directory as Encoder:QuestionModel with Kind onnx; a trained one is still trained.
+        Assert.Equal("trained", EncoderFactory.Resolve(new EncoderOptions { Kind = "onnx", QuestionModel = _directory }).Kind);
         Assert.Equal(dimension, EncoderFactory.Dimension(new EncoderOptions { Model = _directory }));
         using var adapted = EncoderFactory.Create(new EncoderOptions { Model = _directory, IntraOpThreads = 1 });
         using var plain = EncoderFactory.Create(new EncoderOptions { Model = RepositoryPaths.TinyModel, IntraOpThreads = 1 });

@@ -26,6 +26,11 @@ public static class EncoderFactory
     {
         if (options.Model is not { Length: > 0 } model)
         {
+            // A trained directory named as the question model (as the chart's encoder.questionModel does) is still trained.
+            if (options.QuestionModel is { } question && options.Kind is null or "onnx" && TrainedModelManifest.IsTrainedDirectory(question))
+            {
+                return options with { Kind = "trained" };
+            }
             return options.Kind is not null ? options
                 : options.QuestionModel is not null ? options with { Kind = "onnx" }
                 : Resolve(options with { Model = PretrainedModels.Default.Name }, extract);
