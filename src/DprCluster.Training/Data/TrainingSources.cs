@@ -18,6 +18,10 @@ public static class TrainingSources
         {
             throw new ArgumentException($"The held-out fraction must be in [0, 1); got {holdout}.");
         }
+        if (!Directory.Exists(pairs) && !File.Exists(pairs))
+        {
+            throw new FileNotFoundException($"No such pairs source: {pairs} (a BEIR folder or a pairs JSON-lines file).", pairs);
+        }
         string corpusSource = corpus ?? (Directory.Exists(pairs) ? pairs
             : throw new ArgumentException("A pairs file needs --corpus (a BEIR folder or a passages JSON-lines file)."));
         var documents = new List<CorpusDocument>(ReadCorpus(corpusSource));
