@@ -31,6 +31,7 @@ public sealed class ContrastiveTrainer
     private float[] _questionGradients = [];
     private float[] _passageGradients = [];
     private float[] _logitGradients = [];
+    private float[] _vectorGradients = [];
 
     /// <summary>
     /// Prepares training; <paramref name="hardNegatives"/>[q] is question q's BM25 pool (see
@@ -288,14 +289,7 @@ public sealed class ContrastiveTrainer
         {
             return;
         }
-        int d = tower.Dimension;
-        Partition.Run(items.Length, _options.Threads, (range, start, end) =>
-        {
-            for (int i = start; i < end; i++)
-            {
-                tower.Backward(items[i], inputs.AsSpan(i * d, d), units.AsSpan(i * d, d), norms[i], unitGradients.AsSpan(i * d, d),
-                    _gradients[range]);
-            }
-        });
+        tower.Backward(items, inputs, units, norms, unitGradients, Grow(ref _vectorGradients, items.Length * tower.Dimension), _gradients,
+            _options.Threads);
     }
 }

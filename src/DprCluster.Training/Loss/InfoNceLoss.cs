@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 
 namespace DprCluster.Training.Loss;
@@ -52,17 +53,7 @@ public static class InfoNceLoss
         {
             for (int j = start; j < end; j++)
             {
-                Span<float> gradient = passageGradients.Span.Slice(j * dimension, dimension);
-                gradient.Clear();
-                ReadOnlySpan<float> logitGradients = scratch.Span;
-                for (int i = 0; i < batch; i++)
-                {
-                    float g = logitGradients[i * candidates + j];
-                    if (g != 0)
-                    {
-                        TensorPrimitives.MultiplyAdd(questions.Span.Slice(i * dimension, dimension), g * inverse, gradient, gradient);
-                    }
-                }
+                Column(questions.Span, scratch.Span, dimension, batch, candidates, j, inverse, passageGradients.Span.Slice(j * dimension, dimension));
             }
         });
         double total = 0;
@@ -73,7 +64,24 @@ public static class InfoNceLoss
         return (float)(total / batch);
     }
 
+    /// <summary>dL/dp_j = Σ_i dL/dlogit_ij · q_i / τ, written into <paramref name="gradient"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Column(ReadOnlySpan<float> questions, ReadOnlySpan<float> logitGradients, int d, int batch, int candidates, int j,
+        float inverseTemperature, Span<float> gradient)
+    {
+        gradient.Clear();
+        for (int i = 0; i < batch; i++)
+        {
+            float g = logitGradients[i * candidates + j];
+            if (g != 0)
+            {
+                TensorPrimitives.MultiplyAdd(questions.Slice(i * d, d), g * inverseTemperature, gradient, gradient);
+            }
+        }
+    }
+
     /// <summary>Question i's loss; writes dL/dlogit into <paramref name="logits"/> and dL/dq into <paramref name="gradient"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double Row(ReadOnlySpan<float> question, ReadOnlySpan<float> passages, int d, int target, ReadOnlySpan<bool> excluded,
         float inverseTemperature, int batch, Span<float> logits, Span<float> gradient)
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 
 namespace DprCluster.Training.Loss;
@@ -6,6 +7,7 @@ namespace DprCluster.Training.Loss;
 public static class UnitNormalization
 {
     /// <summary>Writes v / ‖v‖ into <paramref name="unit"/> and returns ‖v‖; a zero vector stays zero (norm 0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Forward(ReadOnlySpan<float> vector, Span<float> unit)
     {
         float norm = TensorPrimitives.Norm(vector);
@@ -24,6 +26,7 @@ public static class UnitNormalization
     /// dL/dv = (dL/du − u (u · dL/du)) / ‖v‖, written into <paramref name="vectorGradient"/>; zero for a zero vector,
     /// whose direction the loss cannot move.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(ReadOnlySpan<float> unit, float norm, ReadOnlySpan<float> unitGradient, Span<float> vectorGradient)
     {
         if (norm <= 0)

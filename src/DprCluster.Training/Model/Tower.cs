@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 using DprCluster.Training.Loss;
 using DprCluster.Training.Optimization;
@@ -31,6 +32,7 @@ public sealed class Tower
     public int Dimension => Input.Dimension;
 
     /// <summary>Writes x into <paramref name="input"/> and u into <paramref name="unit"/>; returns ‖W·x‖.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public float Forward(int item, Span<float> input, Span<float> unit)
     {
         Input.Read(item, input);
@@ -47,41 +49,81 @@ public sealed class Tower
         return UnitNormalization.Forward(mapped, unit);
     }
 
-    /// <summary>Accumulates the gradients of the map and of the input from dL/du, given what <see cref="Forward"/> wrote.</summary>
-    public void Backward(int item, ReadOnlySpan<float> input, ReadOnlySpan<float> unit, float norm, ReadOnlySpan<float> unitGradient,
-        Gradients gradients)
+    /// <summary>
+    /// Accumulates a batch's gradients from dL/du of each item (row i of the arrays is item i, as
+    /// <see cref="Forward"/> wrote it). The map's gradient, Σ_i dL/dv_i ⊗ x_i, goes into <paramref name="gradients"/>[0]
+    /// as one product over the batch, its rows split across threads, so its sum order never depends on the thread count;
+    /// the input's, through Wᵀ·dL/dv_i, into the accumulator of the item's range. <paramref name="vectorGradients"/>
+    /// is scratch for dL/dv, one row per item.
+    /// </summary>
+    public void Backward(int[] items, float[] inputs, float[] units, float[] norms, float[] unitGradients, float[] vectorGradients,
+        Gradients[] gradients, int threads)
     {
         int d = Dimension;
-        Span<float> mapped = d <= 1024 ? stackalloc float[d] : new float[d];
-        UnitNormalization.Backward(unit, norm, unitGradient, mapped);
-        if (Map is null)
+        int count = items.Length;
+        Partition.Run(count, threads, (start, end) =>
         {
-            Input.Backward(item, mapped, gradients);
+            for (int i = start; i < end; i++)
+            {
+                UnitNormalization.Backward(units.AsSpan(i * d, d), norms[i], unitGradients.AsSpan(i * d, d), vectorGradients.AsSpan(i * d, d));
+            }
+        });
+        if (Map is not null)
+        {
+            float[] mapGradient = gradients[0].OfArray(gradients[0].IndexOf(Map));
+            Partition.Run(d, threads, (start, end) => MapGradientRows(inputs, vectorGradients, count, d, start, end, mapGradient));
+        }
+        if (Input.Parameters.Count == 0)
+        {
             return;
         }
-        // dL/dW = dL/dv ⊗ x; dL/dx = Wᵀ · dL/dv, needed only when the input is trainable.
-        Span<float> mapGradient = gradients.Of(gradients.IndexOf(Map));
-        ReadOnlySpan<float> weights = Map.Values;
-        bool inputTrains = Input.Parameters.Count > 0;
-        Span<float> inputGradient = inputTrains ? (d <= 1024 ? stackalloc float[d] : new float[d]) : [];
-        inputGradient.Clear();
-        for (int o = 0; o < d; o++)
+        Partition.Run(count, threads, (range, start, end) => InputGradients(items, vectorGradients, start, end, gradients[range]));
+    }
+
+    /// <summary>Rows [start, end) of dL/dW = Σ_i dL/dv_i ⊗ x_i.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MapGradientRows(float[] inputs, float[] vectorGradients, int count, int d, int start, int end, float[] mapGradient)
+    {
+        for (int o = start; o < end; o++)
         {
-            float g = mapped[o];
-            if (g == 0)
+            Span<float> row = mapGradient.AsSpan(o * d, d);
+            for (int i = 0; i < count; i++)
             {
-                continue;
-            }
-            Span<float> row = mapGradient.Slice(o * d, d);
-            TensorPrimitives.MultiplyAdd(input, g, row, row);
-            if (inputTrains)
-            {
-                TensorPrimitives.MultiplyAdd(weights.Slice(o * d, d), g, inputGradient, inputGradient);
+                float g = vectorGradients[i * d + o];
+                if (g != 0)
+                {
+                    TensorPrimitives.MultiplyAdd(inputs.AsSpan(i * d, d), g, row, row);
+                }
             }
         }
-        if (inputTrains)
+    }
+
+    /// <summary>Items [start, end): dL/dx = Wᵀ · dL/dv (or dL/dv without a map), handed to the input's backward pass.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void InputGradients(int[] items, float[] vectorGradients, int start, int end, Gradients gradients)
+    {
+        int d = Dimension;
+        Span<float> inputGradient = d <= 1024 ? stackalloc float[d] : new float[d];
+        ReadOnlySpan<float> weights = Map is null ? [] : Map.Values;
+        for (int i = start; i < end; i++)
         {
-            Input.Backward(item, inputGradient, gradients);
+            ReadOnlySpan<float> vectorGradient = vectorGradients.AsSpan(i * d, d);
+            if (Map is null)
+            {
+                vectorGradient.CopyTo(inputGradient);
+            }
+            else
+            {
+                inputGradient.Clear();
+                for (int o = 0; o < d; o++)
+                {
+                    if (vectorGradient[o] != 0)
+                    {
+                        TensorPrimitives.MultiplyAdd(weights.Slice(o * d, d), vectorGradient[o], inputGradient, inputGradient);
+                    }
+                }
+            }
+            Input.Backward(items[i], inputGradient, gradients);
         }
     }
 }

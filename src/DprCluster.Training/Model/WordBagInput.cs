@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 using DprCluster.Encoders.Static;
 using DprCluster.Training.Optimization;
@@ -56,6 +57,7 @@ public sealed class WordBagInput : ITowerInput
     public IReadOnlyList<Parameter> Parameters { get; }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Read(int item, Span<float> destination)
     {
         Span<float> scales = stackalloc float[FrequencyBuckets.Count];
@@ -70,6 +72,7 @@ public sealed class WordBagInput : ITowerInput
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Backward(int item, ReadOnlySpan<float> gradient, Gradients gradients)
     {
         Span<float> scales = stackalloc float[FrequencyBuckets.Count];

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace DprCluster.Training.Optimization;
 
 /// <summary>
@@ -55,6 +56,7 @@ public sealed class AdamOptimizer
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Update(float[] values, float[] first, float[] second, ReadOnlySpan<float> gradient, int start, int length, float stepSize)
     {
         for (int i = start; i < start + length; i++)

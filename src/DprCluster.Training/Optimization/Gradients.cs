@@ -34,6 +34,9 @@ public sealed class Gradients
     /// <summary>The gradient of parameter <paramref name="parameter"/> (its index in the list given at creation).</summary>
     public Span<float> Of(int parameter) => _values[parameter];
 
+    /// <summary>The array behind <see cref="Of"/>, for work split across threads.</summary>
+    internal float[] OfArray(int parameter) => _values[parameter];
+
     /// <summary>Row <paramref name="row"/> of a sparse parameter's gradient, marked as touched.</summary>
     public Span<float> Row(int parameter, int row)
     {
