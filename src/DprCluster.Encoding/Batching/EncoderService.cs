@@ -73,7 +73,13 @@ public sealed class EncoderService : IDisposable
             bool any = false;
             foreach (IEncoder encoder in _encoders)
             {
-                if ((encoder as Transformer.TransformerEncoder ?? (encoder as Trained.AdaptedEncoder)?.Inner as Transformer.TransformerEncoder) is { } transformer)
+                Transformer.TransformerEncoder? transformer = encoder switch
+                {
+                    Transformer.TransformerEncoder plain => plain,
+                    Trained.AdaptedEncoder { Inner: Transformer.TransformerEncoder adapted } => adapted,
+                    _ => null,
+                };
+                if (transformer is not null)
                 {
                     real += transformer.RealTokens;
                     padded += transformer.PaddedTokens;
