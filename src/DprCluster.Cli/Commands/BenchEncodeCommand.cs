@@ -38,7 +38,7 @@ internal static class BenchEncodeCommand
         var textsOption = new Option<int>("--texts") { Description = "How many texts to cycle through.", DefaultValueFactory = _ => 512 };
         var secondsOption = new Option<double>("--seconds")
         {
-            Description = "Timed seconds per batch size and level (after one untimed warm-up batch; a batch slower than this is timed once).",
+            Description = "Timed seconds per batch size and level (after a second of untimed warm-up batches; a batch slower than this is timed once).",
             DefaultValueFactory = _ => 3,
         };
         var dataOption = new Option<string?>("--data") { Description = "Data directory (default: ../shared/data beside the repository)." };
@@ -178,7 +178,15 @@ internal static class BenchEncodeCommand
 
     private static Measurement Measure(string level, int batch, int batches, double seconds, Action<int> runBatch)
     {
-        runBatch(0);
+        // A second of untimed batches (at least one), as tools/encoder/bench.mjs does: the JIT's background
+        // recompilation and the runtime's first runs are not the steady state an encoder silo serves in.
+        long warmUntil = Stopwatch.GetTimestamp() + Stopwatch.Frequency;
+        int warm = 0;
+        do
+        {
+            runBatch(warm++);
+        }
+        while (Stopwatch.GetTimestamp() < warmUntil);
         var latencies = new double[1 << 20];
         int iterations = 0;
         long budget = (long)(seconds * Stopwatch.Frequency);
