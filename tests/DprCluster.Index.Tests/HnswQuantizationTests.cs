@@ -96,8 +96,10 @@ public unsafe class HnswQuantizationTests
         {
             exact.Add(ids[i], data.AsSpan(i * Dim, Dim));
         }
-        full.AddRange(ids, data, threads: 2);
-        quantized.AddRange(ids, data, threads: 2);
+        // One build thread: a parallel build's graph, and so its recall, differs from run to run (a 0.023 gap was seen in
+        // CI with two), and this compares the codes, not two random graphs.
+        full.AddRange(ids, data, threads: 1);
+        quantized.AddRange(ids, data, threads: 1);
 
         double fullRecall = SyntheticVectors.Recall(full, exact, queries, 10);
         double quantizedRecall = SyntheticVectors.Recall(quantized, exact, queries, 10);
