@@ -1,6 +1,7 @@
 using DprCluster.Abstractions;
 using DprCluster.Grains.Shard;
 using DprCluster.Grains.Shard.Storage;
+using DprCluster.Index.Hnsw;
 using DprCluster.Text.Analysis;
 using DprCluster.Text.Bm25;
 using DprCluster.Testing;
@@ -305,7 +306,9 @@ public class ShardReplicaTests
         }
         List<(string Path, long Lsn)> snapshots = ShardSnapshot.List(Path.Combine(dir.Path, "shard-3"));
         Assert.Equal([32L, 10L], snapshots.Select(s => s.Lsn));
-        Assert.Equal(10, ShardSnapshot.Read(snapshots[1].Path, 3).Passages.Count);
+        ShardContents older = ShardSnapshot.Read(snapshots[1].Path, 3, new BufferedIndexingOptions(100, 1));
+        Assert.Equal(10, older.Passages.Count);
+        older.Vectors.Dispose();
 
         await using ShardReplica recovered = await StartAsync(dir.Path);
         Assert.Equal((ShardState.Serving, expected.Count), (recovered.State, (await recovered.GetStatsAsync(CancellationToken.None)).Passages));

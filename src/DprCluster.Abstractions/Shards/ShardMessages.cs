@@ -122,6 +122,7 @@ public enum ShardState
 /// <param name="ReplicaLsns">The shard writer's last view of every replica's LSN, as the latest batch carried it.</param>
 /// <param name="IndexBytes">RAM the vector index holds (vectors or codes, links, ids, id map).</param>
 /// <param name="Quantization">How the index stores vectors: <c>none</c> or <c>sq8</c>.</param>
+/// <param name="Unindexed">Acknowledged writes not yet linked into the graph (searched exactly meanwhile).</param>
 [GenerateSerializer, Immutable, Alias("dpr.ShardStats")]
 public sealed record ShardStats(
     [property: Id(0)] int ShardId,
@@ -136,7 +137,8 @@ public sealed record ShardStats(
     [property: Id(9)] ulong ContentDigest = 0,
     [property: Id(10)] long?[]? ReplicaLsns = null,
     [property: Id(11)] long IndexBytes = 0,
-    [property: Id(12)] string? Quantization = null);
+    [property: Id(12)] string? Quantization = null,
+    [property: Id(13)] int Unindexed = 0);
 
 /// <summary>Stored vectors to read from one shard: named passages and a random sample.</summary>
 /// <param name="Ids">Passages wanted by id (absent ones are skipped).</param>

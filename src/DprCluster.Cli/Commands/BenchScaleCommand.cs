@@ -105,7 +105,7 @@ internal static class BenchScaleCommand
         foreach (ScaleRun run in report.Runs)
         {
             ScaleEfResult at = ScaleBenchmark.Operating(run, RecallTarget);
-            Console.WriteLine($"{run.Count,11:N0} {run.IngestVectorsPerSecond,9:N0} {run.IngestSeconds,8:F1} {run.IndexBytesPerVector,10:F0} " +
+            Console.WriteLine($"{run.Count,11:N0} {run.IngestVectorsPerSecond,9:N0} {run.BuildSeconds,8:F1} {run.IndexBytesPerVector,10:F0} " +
                 $"{run.IndexBytesPerVector / run.HnswlibFormulaBytesPerVector,9:F3} {run.RssBytesPerVector,8:F0} {at.Ef,5} {at.Recall,7:F4} {at.Qps,8:N0} " +
                 $"{at.P50Ms,7:F3} {at.P99Ms,7:F3}");
         }

@@ -67,6 +67,16 @@ public sealed record ShardOptions(string DataDirectory, int Dimensions)
     /// </summary>
     public int SearchThreads { get; init; }
 
+    /// <summary>
+    /// Most writes a replica holds outside its graph: a write is acknowledged once logged and buffered, a background
+    /// indexer links it into the graph, and searches scan the buffer exactly meanwhile. Past this many the writer
+    /// waits for the indexer, so the buffer bounds what one search scans.
+    /// </summary>
+    public int MaxUnindexed { get; init; } = 100_000;
+
+    /// <summary>Threads a replica's indexer inserts with; 0 uses one per core.</summary>
+    public int IndexThreads { get; init; }
+
     /// <summary>Largest k a search may ask for.</summary>
     public int MaxK { get; init; } = 1000;
 

@@ -149,7 +149,7 @@ public sealed partial class ShardReplica
     /// <summary>Rebuilds the graph when deletes wore it down; the index journals the writes made meanwhile.</summary>
     private void CompactBesideWrites()
     {
-        using HnswCompaction? compaction = _data!.Vectors.BeginCompaction(CompactionTombstoneRatio);
+        using HnswCompaction? compaction = _data!.Vectors.Graph.BeginCompaction(CompactionTombstoneRatio);
         if (compaction is null)
         {
             return;

@@ -30,7 +30,7 @@ public sealed partial class ShardReplica
         {
             try
             {
-                contents = ShardSnapshot.Read(path, ShardId, _directory);
+                contents = ShardSnapshot.Read(path, ShardId, Indexing, _directory);
                 _snapshotBytes = new FileInfo(path).Length;
                 break;
             }

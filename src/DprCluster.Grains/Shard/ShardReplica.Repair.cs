@@ -267,7 +267,7 @@ public sealed partial class ShardReplica
                 }
                 file.Flush(flushToDisk: true);
             }
-            contents = ShardSnapshot.Read(temporary, ShardId, _directory);
+            contents = ShardSnapshot.Read(temporary, ShardId, Indexing, _directory);
             if (contents.Lsn != snapshotLsn || contents.Vectors.Dimensions != _options.Dimensions)
             {
                 throw new InvalidDataException($"the peer's snapshot holds LSN {contents.Lsn} of {contents.Vectors.Dimensions} dimensions, expected {snapshotLsn} of {_options.Dimensions}");
@@ -285,6 +285,7 @@ public sealed partial class ShardReplica
             {
                 if (!installed)
                 {
+                    contents?.Vectors.Dispose();
                     contents?.Postings.Dispose();
                 }
                 File.Delete(temporary);
@@ -315,6 +316,8 @@ public sealed partial class ShardReplica
             WriteAheadLog old = _log;
             old.Dispose();
             _log = WriteAheadLog.StartAfter(_directory, contents.Lsn, _options.Sync, ShardId, _options.Device);
+            // Searches still holding the old contents finish on them; only its indexer stops.
+            _data?.Vectors.Dispose();
             _data = contents;
             Interlocked.Exchange(ref _snapshotLsn, contents.Lsn);
             Interlocked.Exchange(ref _snapshotBytes, new FileInfo(path).Length);

@@ -61,9 +61,10 @@ public sealed partial class ShardReplica
         {
             int found = data.Vectors.Search(vector, k, ef == 0 ? _options.EfSearch : ef, hits, out int visited);
             ShardTelemetry.RecordVisitedNodes(ShardTag, visited);
-            if (_recallProbe.TryTake())
+            // The probe measures the graph: with writes still buffered the answer is not the graph's alone.
+            if (data.Vectors.Unindexed == 0 && _recallProbe.TryTake())
             {
-                _recallProbe.Measure(data.Vectors, vector, k, hits.AsSpan(0, found));
+                _recallProbe.Measure(data.Vectors.Graph, vector, k, hits.AsSpan(0, found));
             }
             var result = new ShardHit[found];
             int kept = 0;

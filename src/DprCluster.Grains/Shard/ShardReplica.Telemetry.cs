@@ -14,6 +14,9 @@ public sealed partial class ShardReplica
     /// <summary>Deleted graph slots not yet reused, for the tombstones gauge.</summary>
     internal long TombstoneCount => _data?.Vectors.DeletedCount ?? 0;
 
+    /// <summary>Writes waiting for the graph, for the unindexed gauge.</summary>
+    internal long UnindexedCount => _data?.Vectors.Unindexed ?? 0;
+
     /// <summary>Size of the newest snapshot written or recovered from, for the snapshot size gauge.</summary>
     internal long SnapshotBytes => Interlocked.Read(ref _snapshotBytes);
 

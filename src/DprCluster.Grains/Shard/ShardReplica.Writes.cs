@@ -130,6 +130,8 @@ public sealed partial class ShardReplica
             entries.Clear();
             try
             {
+                // A full buffer holds the writes back until the indexer catches up; searches never scan more than it holds.
+                await _data!.Vectors.WaitForRoomAsync().ConfigureAwait(false);
                 RunWriterSteps();
                 CommitGroup(group, entries);
             }

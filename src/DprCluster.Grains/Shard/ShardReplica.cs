@@ -102,12 +102,13 @@ public sealed partial class ShardReplica : IAsyncDisposable
             _log?.LastLsn ?? 0,
             Interlocked.Read(ref _snapshotLsn),
             _state is ShardState.Serving or ShardState.ReadOnly ? _log?.Bytes ?? 0 : 0,
-            _error ?? _repairError,
+            _error ?? _repairError ?? data?.Vectors.IndexingError,
             _recallProbe.LastRecall,
             data?.Passages.ContentDigest ?? 0,
             _replicaLsns,
             data?.Vectors.MemoryBytes ?? 0,
-            data?.Vectors.Options.Quantization.ToShortName()));
+            data?.Vectors.Options.Quantization.ToShortName(),
+            data?.Vectors.Unindexed ?? 0));
     }
 
     /// <summary>A stored passage, or null.</summary>
@@ -194,6 +195,7 @@ public sealed partial class ShardReplica : IAsyncDisposable
         await _maintenance.ConfigureAwait(false);
         await _recallProbe.DrainAsync().ConfigureAwait(false);
         _log?.Dispose();
+        _data?.Vectors.Dispose();
         _data?.Postings.Dispose();
         _stopping.Dispose();
     }
@@ -237,7 +239,11 @@ public sealed partial class ShardReplica : IAsyncDisposable
     private ShardContents CreateEmpty() => new(
         0,
         new PassageStore(),
-        new HnswIndex(new HnswOptions(_options.Dimensions, _options.Metric, _options.M, _options.EfConstruction, _options.EfSearch,
-            Quantization: _options.Quantization), _directory),
+        new BufferedHnswIndex(new HnswIndex(new HnswOptions(_options.Dimensions, _options.Metric, _options.M, _options.EfConstruction,
+            _options.EfSearch, Quantization: _options.Quantization), _directory), Indexing),
         new Bm25Index(new EnglishAnalyzer(_options.Analyzer), _options.Bm25));
+
+    /// <summary>How this replica's index buffers writes and links them.</summary>
+    private BufferedIndexingOptions Indexing => new(_options.MaxUnindexed,
+        _options.IndexThreads > 0 ? _options.IndexThreads : Environment.ProcessorCount);
 }

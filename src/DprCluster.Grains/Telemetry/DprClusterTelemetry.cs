@@ -127,6 +127,9 @@ public static class DprClusterTelemetry
         /// <summary>Gauge: deleted HNSW slots not yet reused or compacted away, per shard replica.</summary>
         public const string ShardTombstones = "dprcluster.shard.tombstones";
 
+        /// <summary>Gauge: acknowledged writes a shard replica holds outside its graph, searched exactly until the indexer links them.</summary>
+        public const string ShardUnindexed = "dprcluster.shard.unindexed";
+
         /// <summary>Gauge: 1 while a shard replica serves, 0 while it recovers or after it failed.</summary>
         public const string ShardServing = "dprcluster.shard.serving";
 

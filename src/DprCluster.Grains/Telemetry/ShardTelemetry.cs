@@ -57,6 +57,8 @@ internal static class ShardTelemetry
             "Live passages per shard replica.");
         Meter.CreateObservableGauge(Metrics.ShardTombstones, () => Observe(replica => replica.TombstoneCount), "{slot}",
             "Deleted HNSW slots not yet reused or compacted, per shard replica.");
+        Meter.CreateObservableGauge(Metrics.ShardUnindexed, () => Observe(replica => replica.UnindexedCount), "{write}",
+            "Acknowledged writes a shard replica holds outside its HNSW graph (searched exactly until its indexer links them).");
         Meter.CreateObservableGauge(Metrics.ShardServing,
             () => Observe(replica => replica.State is ShardState.Serving or ShardState.ReadOnly ? 1 : 0), "{replica}",
             "1 while a shard replica serves searches, 0 while it recovers or after it failed.");

@@ -113,7 +113,8 @@ internal sealed unsafe partial class HnswGraph
             }
             finally
             {
-                pool.Return(context);
+                // The inserters are threads of this call: a context left in their thread cache would die with them.
+                pool.ReturnShared(context);
             }
         }
 

@@ -39,12 +39,13 @@ internal sealed unsafe partial class HnswGraph
         Sq8Range? range = _range;
         long entry = Volatile.Read(ref _entry);
         int entrySlot = EntrySlot(entry);
+        // Reset first: the context is pooled, and an empty graph must not report the previous search's count.
+        context.ScoredNodes = 0;
         if (entrySlot < 0 || k <= 0)
         {
             return 0;
         }
         context.EnsureShape(Dimensions, M0, 0);
-        context.ScoredNodes = 0;
         fixed (float* raw = query)
         {
             float* q = TDistance.Prepare(raw, context.PreparedPointer, range, Dimensions);

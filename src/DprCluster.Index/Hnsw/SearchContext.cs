@@ -141,6 +141,15 @@ internal sealed class SearchContextPool
         return new SearchContext();
     }
 
+    /// <summary>Returns a context to the shared spares: for threads that end soon, whose thread cache would lose it.</summary>
+    public void ReturnShared(SearchContext context)
+    {
+        lock (_spare)
+        {
+            _spare.Push(context);
+        }
+    }
+
     public void Return(SearchContext context)
     {
         if (t_cached is null)

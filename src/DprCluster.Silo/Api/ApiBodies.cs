@@ -53,7 +53,7 @@ public static class ApiBodies
                 ShardStats? s = replica.Stats;
                 replicas[r] = new ReplicaBody(replica.Replica, replica.Silo, replica.Reachable,
                     s is null ? null : new ShardStatsBody(s.ShardId, s.State, s.Passages, s.DeletedSlots, s.LastLsn, s.SnapshotLsn, s.WalBytes, s.Error,
-                        s.Recall, s.ContentDigest.ToString("x16", CultureInfo.InvariantCulture), s.IndexBytes, s.Quantization),
+                        s.Recall, s.ContentDigest.ToString("x16", CultureInfo.InvariantCulture), s.IndexBytes, s.Quantization, s.Unindexed),
                     replica.Error, replica.Lag);
             }
             shards[i] = new ShardBody(shard.ShardId, replicas, shard.WriterLsn);

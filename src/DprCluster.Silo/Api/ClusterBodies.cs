@@ -55,5 +55,6 @@ public sealed record ReplicaBody(int Replica, string Silo, bool Reachable, Shard
 /// </param>
 /// <param name="IndexBytes">RAM the vector index holds.</param>
 /// <param name="Quantization"><c>none</c> or <c>sq8</c>.</param>
+/// <param name="Unindexed">Acknowledged writes not yet linked into the graph (searched exactly meanwhile).</param>
 public sealed record ShardStatsBody(int ShardId, ShardState State, int Passages, int DeletedSlots, long LastLsn, long SnapshotLsn,
-    long WalBytes, string? Error, double? Recall, string ContentDigest, long IndexBytes, string? Quantization);
+    long WalBytes, string? Error, double? Recall, string ContentDigest, long IndexBytes, string? Quantization, int Unindexed);

@@ -106,6 +106,11 @@ public sealed record SiloConfiguration
         {
             throw new ClusterConfigurationException($"Shard:SearchThreads must be 0 (one per core) or a positive count; got {options.SearchThreads}.");
         }
+        if (options.MaxUnindexed < 1 || options.IndexThreads < 0)
+        {
+            throw new ClusterConfigurationException(
+                $"Shard:MaxUnindexed must be positive and Shard:IndexThreads 0 (one per core) or a positive count; got {options.MaxUnindexed} and {options.IndexThreads}.");
+        }
         if (options.RepairPeerWaitMs < 0 || options.RepairCallTimeoutMs < 1)
         {
             throw new ClusterConfigurationException(

@@ -9,7 +9,7 @@ namespace DprCluster.Grains.Shard.Storage;
 /// </summary>
 public sealed class ShardContentsView : IDisposable
 {
-    private ShardContentsView(long lsn, long nextKey, List<StoredPassage> passages, HnswFrozenView vectors, Bm25FrozenView postings)
+    private ShardContentsView(long lsn, long nextKey, List<StoredPassage> passages, BufferedHnswFrozenView vectors, Bm25FrozenView postings)
     {
         Lsn = lsn;
         NextKey = nextKey;
@@ -27,8 +27,8 @@ public sealed class ShardContentsView : IDisposable
     /// <summary>The stored passages, in no particular order.</summary>
     public List<StoredPassage> Passages { get; }
 
-    /// <summary>The HNSW graph as of the view.</summary>
-    public HnswFrozenView Vectors { get; }
+    /// <summary>The HNSW graph and the writes still waiting for it, as of the view.</summary>
+    public BufferedHnswFrozenView Vectors { get; }
 
     /// <summary>The BM25 postings as of the view.</summary>
     public Bm25FrozenView Postings { get; }
@@ -37,7 +37,7 @@ public sealed class ShardContentsView : IDisposable
     public static ShardContentsView Of(ShardContents contents, long lsn)
     {
         ArgumentNullException.ThrowIfNull(contents);
-        HnswFrozenView vectors = contents.Vectors.Freeze();
+        BufferedHnswFrozenView vectors = contents.Vectors.Freeze();
         try
         {
             return new ShardContentsView(lsn, contents.Passages.NextKey, contents.Passages.Freeze(), vectors, contents.Postings.Freeze());

@@ -7,18 +7,25 @@ using DprCluster.Core.Storage;
 namespace DprCluster.Grains.Shard.Storage;
 
 /// <summary>The three structures of a shard as of one log position.</summary>
-public sealed record ShardContents(long Lsn, PassageStore Passages, HnswIndex Vectors, Bm25Index Postings);
+public sealed record ShardContents(long Lsn, PassageStore Passages, BufferedHnswIndex Vectors, Bm25Index Postings);
 
 /// <summary>
 /// <c>snapshot-&lt;lsn&gt;.bin</c>: a checksummed header and passage section, then the HNSW and BM25 snapshots (each
-/// length-prefixed, each with its own checksums), then a checksummed trailer. Written to a temporary file, fsynced,
+/// length-prefixed, each with its own checksums), then (from version 2) the checksummed writes still waiting for the
+/// graph, then a checksummed trailer. Written to a temporary file, fsynced,
 /// renamed and the directory fsynced, so a crash leaves the previous snapshot intact.
 /// </summary>
 public static class ShardSnapshot
 {
     private static ReadOnlySpan<byte> Magic => "DPRSHRD\0"u8;
     private static ReadOnlySpan<byte> TrailerMagic => "DPREND\0\0"u8;
-    private const int FormatVersion = 1;
+    private const int FormatVersion = 2;
+
+    /// <summary>Version 1 had no buffered writes: every vector was in the graph.</summary>
+    private const int OldestVersion = 1;
+
+    /// <summary>Waiting writes per checksummed section, so one section stays far below 2 GiB.</summary>
+    private const int WritesPerSection = 4096;
 
     private static readonly LsnFileName Names = new("snapshot-", ".bin");
 
@@ -74,8 +81,9 @@ public static class ShardSnapshot
                     }
                 }
                 writer.EndSection();
-                WriteLengthPrefixed(file, state.Vectors.Save);
+                WriteLengthPrefixed(file, state.Vectors.Graph.Save);
                 WriteLengthPrefixed(file, state.Postings.WriteTo);
+                WriteUnindexed(file, state.Vectors);
                 var trailer = new ChecksummedWriter(file);
                 trailer.Write(TrailerMagic);
                 trailer.WriteInt64(state.Lsn);
@@ -95,11 +103,15 @@ public static class ShardSnapshot
     }
 
     /// <summary>Reads a snapshot; any damage is an <see cref="IOException"/> naming the file and part.</summary>
-    public static ShardContents Read(string path, int expectedShardId, string? originalsDirectory = null)
+    /// <param name="path">The snapshot file.</param>
+    /// <param name="expectedShardId">The shard it must belong to.</param>
+    /// <param name="indexing">How the restored index buffers writes; the snapshot's waiting writes go back into its buffer.</param>
+    /// <param name="originalsDirectory">Under SQ8, where the full-precision vectors' scratch file goes (RAM when null).</param>
+    public static ShardContents Read(string path, int expectedShardId, BufferedIndexingOptions indexing, string? originalsDirectory = null)
     {
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
         var reader = new ChecksummedReader(file, path);
-        reader.ExpectHeader(Magic, FormatVersion, "shard snapshot");
+        int version = reader.ExpectHeader(Magic, OldestVersion, FormatVersion, "shard snapshot");
         int shardId = reader.ReadInt32("header");
         long lsn = reader.ReadInt64("header");
         long nextKey = reader.ReadInt64("header");
@@ -132,8 +144,28 @@ public static class ShardSnapshot
         }
         reader.EndSection("passages");
 
-        HnswIndex vectors = ReadLengthPrefixed(file, path, "vectors", s => HnswIndex.Load(s, path + " (vectors)", originalsDirectory));
+        HnswIndex graph = ReadLengthPrefixed(file, path, "vectors", s => HnswIndex.Load(s, path + " (vectors)", originalsDirectory));
         Bm25Index postings = ReadLengthPrefixed(file, path, "postings", s => Bm25Index.ReadFrom(s, path + " (postings)"));
+        var vectors = new BufferedHnswIndex(graph, indexing);
+        try
+        {
+            if (version >= 2)
+            {
+                ReadUnindexed(new ChecksummedReader(file, path), vectors);
+            }
+            CheckTrailer(file, path, lsn, reader, store, vectors);
+        }
+        catch
+        {
+            vectors.Dispose();
+            postings.Dispose();
+            throw;
+        }
+        return new ShardContents(lsn, store, vectors, postings);
+    }
+
+    private static void CheckTrailer(FileStream file, string path, long lsn, ChecksummedReader reader, PassageStore store, BufferedHnswIndex vectors)
+    {
         var trailer = new ChecksummedReader(file, path);
         Span<byte> magic = stackalloc byte[TrailerMagic.Length];
         trailer.Read(magic, "trailer");
@@ -143,11 +175,68 @@ public static class ShardSnapshot
         {
             throw trailer.Invalid("trailer does not match the header");
         }
-        if (vectors.Count != store.Count)
+        int live = vectors.CountLive();
+        if (live != store.Count)
         {
-            throw reader.Invalid($"{store.Count} passages but {vectors.Count} vectors");
+            throw reader.Invalid($"{store.Count} passages but {live} vectors");
         }
-        return new ShardContents(lsn, store, vectors, postings);
+    }
+
+    /// <summary>The writes the graph had not taken yet: a count, then sections of (kind, id, vector for an add).</summary>
+    private static void WriteUnindexed(FileStream file, BufferedHnswFrozenView vectors)
+    {
+        var writer = new ChecksummedWriter(file);
+        writer.WriteInt32(vectors.UnindexedCount);
+        writer.EndSection();
+        int inSection = 0;
+        vectors.ForEachUnindexed((id, vector) =>
+        {
+            writer.Write(vector.IsEmpty ? (ReadOnlySpan<byte>)[0] : [1]);
+            writer.WriteInt64(id);
+            writer.Write(vector);
+            if (++inSection == WritesPerSection)
+            {
+                writer.EndSection();
+                inSection = 0;
+            }
+        });
+        writer.EndSection();
+    }
+
+    private static void ReadUnindexed(ChecksummedReader reader, BufferedHnswIndex vectors)
+    {
+        const string section = "buffered writes";
+        int count = reader.ReadInt32(section);
+        reader.EndSection(section);
+        if (count < 0)
+        {
+            throw reader.Invalid($"{count} buffered writes");
+        }
+        var vector = new float[vectors.Dimensions];
+        Span<byte> kind = stackalloc byte[1];
+        for (int i = 0; i < count; i++)
+        {
+            reader.Read(kind, section);
+            long id = reader.ReadInt64(section);
+            if (kind[0] == 1)
+            {
+                reader.Read<float>(vector, section);
+                vectors.Add(id, vector);
+            }
+            else if (kind[0] == 0)
+            {
+                vectors.Remove(id);
+            }
+            else
+            {
+                throw reader.Invalid($"buffered write {i} has kind {kind[0]}");
+            }
+            if ((i + 1) % WritesPerSection == 0)
+            {
+                reader.EndSection(section);
+            }
+        }
+        reader.EndSection(section);
     }
 
     private static void WriteLengthPrefixed(FileStream file, Action<Stream> write)
