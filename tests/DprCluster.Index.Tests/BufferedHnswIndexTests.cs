@@ -189,4 +189,53 @@ public class BufferedHnswIndexTests
         Assert.Equal((0, count), (index.Unindexed, index.Graph.Count));
         Assert.Null(index.IndexingError);
     }
+
+    [Fact]
+    public void A_scan_judges_writes_by_the_tail_it_started_from()
+    {
+        var writes = new UnindexedWrites(Dim);
+        float[] first = new float[Dim];
+        float[] second = new float[Dim];
+        first[0] = 1f;
+        second[0] = 2f;
+        var hits = new SearchHit[4];
+
+        writes.Append(7, first);
+        long tail = writes.Tail;
+        writes.Append(7, second); // after the scan's tail: the scan still answers with the first
+        Assert.Equal(1, writes.Scan(first, l2: false, tail, 4, hits, out _));
+        Assert.Equal((7L, 1f), (hits[0].Id, hits[0].Score));
+        Assert.True(writes.HidesGraphEntry(7, tail));
+        Assert.Equal(1, writes.Scan(first, l2: false, writes.Tail, 4, hits, out _));
+        Assert.Equal((7L, 2f), (hits[0].Id, hits[0].Score));
+
+        // An id only the graph held: a write appended after the scan's tail leaves the graph's answer standing.
+        long before = writes.Tail;
+        writes.Append(9, second);
+        Assert.False(writes.HidesGraphEntry(9, before));
+        Assert.True(writes.HidesGraphEntry(9, writes.Tail));
+        Assert.False(writes.HidesGraphEntry(10, writes.Tail));
+    }
+
+    [Fact]
+    public void Buffered_removals_of_the_best_hits_do_not_shorten_the_answer()
+    {
+        float[] vectors = SyntheticVectors.Clustered(200, Dim, 2, seed: 9);
+        using BufferedHnswIndex index = Create();
+        for (int i = 0; i < 200; i++)
+        {
+            index.Add(i, vectors.AsSpan(i * Dim, Dim));
+        }
+        index.IndexPending();
+        float[] query = vectors.AsSpan(0, Dim).ToArray();
+        SearchHit[] before = Top(index, query, 30, 200);
+        for (int i = 0; i < 10; i++)
+        {
+            index.Remove(before[i].Id);
+        }
+        SearchHit[] after = Top(index, query, 10, 200);
+        Assert.Equal(10, after.Length);
+        Assert.Empty(after.Select(h => h.Id).Intersect(before.Take(10).Select(h => h.Id)));
+        Assert.Equal(before.Skip(10).Take(10).Select(h => h.Id), after.Select(h => h.Id));
+    }
 }

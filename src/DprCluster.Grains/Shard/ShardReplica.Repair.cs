@@ -283,10 +283,11 @@ public sealed partial class ShardReplica
         {
             try
             {
-                if (!installed)
+                // A switch that failed after it took the copy leaves the copy live: that one stays.
+                if (!installed && contents is not null && !ReferenceEquals(contents, _data))
                 {
-                    contents?.Vectors.Dispose();
-                    contents?.Postings.Dispose();
+                    contents.Vectors.Dispose();
+                    contents.Postings.Dispose();
                 }
                 File.Delete(temporary);
             }

@@ -27,6 +27,7 @@ public sealed class BufferedHnswIndex : IDisposable
     private readonly HashSet<long> _batchSet = new(BatchSize);
     private TaskCompletionSource? _roomWaiter;
     private volatile string? _indexingError;
+    private int _disposed;
 
     /// <summary>Wraps <paramref name="graph"/>, which this index owns from now on.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A limit in <paramref name="options"/> is below 1.</exception>
@@ -66,7 +67,7 @@ public sealed class BufferedHnswIndex : IDisposable
     /// <summary>Writes not yet in the graph: searched exactly meanwhile.</summary>
     public int Unindexed => _writes.Count;
 
-    /// <summary>Why the indexer stopped, when it did; writes stay searchable from the buffer.</summary>
+    /// <summary>Why the indexer stopped, when it did; buffered writes stay searchable, new ones are refused (<see cref="WaitForRoomAsync"/>).</summary>
     public string? IndexingError => _indexingError;
 
     /// <summary>Bytes of the graph (<see cref="HnswIndex.MemoryBytes"/>) and of the buffer.</summary>
@@ -108,22 +109,38 @@ public sealed class BufferedHnswIndex : IDisposable
         _pending.Set();
     }
 
-    /// <summary>Completes once fewer than <see cref="MaxUnindexed"/> writes wait; the writer awaits it before taking more.</summary>
+    /// <summary>
+    /// Completes once fewer than <see cref="MaxUnindexed"/> writes wait; the writer awaits it before taking more.
+    /// Fails with <see cref="InvalidOperationException"/> once the indexer has stopped on an error (or the index is
+    /// disposed): the buffer would otherwise grow without bound.
+    /// </summary>
     public Task WaitForRoomAsync(CancellationToken cancellationToken = default)
     {
-        if (_writes.Count < MaxUnindexed || _indexingError is not null)
+        if (Stopped() is { } stopped)
+        {
+            return Task.FromException(stopped);
+        }
+        if (_writes.Count < MaxUnindexed)
         {
             return Task.CompletedTask;
         }
         var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Volatile.Write(ref _roomWaiter, waiter);
-        // The indexer may have made room between the check and the publication above.
-        if (_writes.Count < MaxUnindexed)
+        Interlocked.Exchange(ref _roomWaiter, waiter);
+        // The indexer may have made room, failed or been stopped between the checks and the publication above.
+        if (Stopped() is { } late)
+        {
+            waiter.TrySetException(late);
+        }
+        else if (_writes.Count < MaxUnindexed)
         {
             waiter.TrySetResult();
         }
         return waiter.Task.WaitAsync(cancellationToken);
     }
+
+    private InvalidOperationException? Stopped() =>
+        _indexingError is { } error ? new InvalidOperationException(error)
+        : Volatile.Read(ref _disposed) != 0 ? new InvalidOperationException("the index was disposed") : null;
 
     /// <summary>
     /// The best min(k, live count) hits, best first: the graph's answer (beam <paramref name="ef"/>) merged with an exact
@@ -153,11 +170,35 @@ public sealed class BufferedHnswIndex : IDisposable
                 VectorKernels.Normalize(unit.AsSpan(0, Dimensions));
                 scanQuery = unit.AsSpan(0, Dimensions);
             }
-            // The buffer first, the graph second: a write the indexer moves meanwhile is found by one or the other.
-            int fromBuffer = _writes.Scan(scanQuery, Options.Metric == Metric.L2, k, buffered, out int scanned);
-            int fromGraph = Graph.Search(query, k, ef, graphed, out visitedNodes);
-            visitedNodes += scanned;
-            return Merge(buffered.AsSpan(0, fromBuffer), graphed.AsSpan(0, fromGraph), k, results);
+            for (int attempt = 0; ; attempt++)
+            {
+                long advances = _writes.Advances;
+                long tail = _writes.Tail;
+                // The buffer first, the graph second: a write the indexer moves meanwhile is found by one or the other.
+                int fromBuffer = _writes.Scan(scanQuery, Options.Metric == Metric.L2, tail, k, buffered, out int scanned);
+                int graphK = k;
+                int found;
+                while (true)
+                {
+                    int fromGraph = Graph.Search(query, graphK, Math.Max(ef, graphK), graphed, out visitedNodes);
+                    found = Merge(buffered.AsSpan(0, fromBuffer), graphed.AsSpan(0, fromGraph), k, tail, results, out int hidden, out int used);
+                    // Hidden graph hits (stale or removed) must not cost the answer the graph's next ones: when the merge
+                    // ran out of graph hits, ask for as many more as were hidden (at most one per waiting write).
+                    if (hidden == 0 || used < fromGraph || fromGraph < graphK || graphK >= k + (int)Math.Min(_writes.Count, 4L * k))
+                    {
+                        break;
+                    }
+                    graphK += hidden;
+                    ArrayPool<SearchHit>.Shared.Return(graphed);
+                    graphed = ArrayPool<SearchHit>.Shared.Rent(graphK);
+                }
+                visitedNodes += scanned;
+                // The indexer moved writes into the graph while this ran: the two halves may disagree, so look again.
+                if (_writes.Advances == advances || attempt == 2)
+                {
+                    return found;
+                }
+            }
         }
         finally
         {
@@ -223,9 +264,13 @@ public sealed class BufferedHnswIndex : IDisposable
     /// <summary>Stops the indexer; the waiting writes stay unapplied (the log or a snapshot holds them).</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
         _stopping.Cancel();
         _indexer?.Join();
-        _roomWaiter?.TrySetResult();
+        Interlocked.Exchange(ref _roomWaiter, null)?.TrySetException(new InvalidOperationException("the index was disposed"));
         _pending.Dispose();
         _stopping.Dispose();
     }
@@ -251,7 +296,7 @@ public sealed class BufferedHnswIndex : IDisposable
         {
             // Searches stay exact over the buffer and the writer is no longer held back; the owner reports the error.
             _indexingError = $"the indexer stopped: {e.Message}";
-            _roomWaiter?.TrySetResult();
+            Interlocked.Exchange(ref _roomWaiter, null)?.TrySetException(new InvalidOperationException(_indexingError));
         }
     }
 
@@ -271,10 +316,10 @@ public sealed class BufferedHnswIndex : IDisposable
             _batchSet.Clear();
             for (long position = head; position < end; position++)
             {
-                _writes.TryRead(position, out long id, out ReadOnlySpan<float> vector, out bool removal, out bool superseded);
-                if (superseded)
+                _writes.TryRead(position, out long id, out ReadOnlySpan<float> vector, out bool removal);
+                if (_writes.IsReplacedBefore(position, long.MaxValue))
                 {
-                    continue;
+                    continue; // a later write to the id follows: only its outcome matters
                 }
                 if (removal || _batchSet.Contains(id))
                 {
@@ -312,12 +357,17 @@ public sealed class BufferedHnswIndex : IDisposable
         return 0;
     }
 
-    /// <summary>Merges two best-first lists into the best k, each id once; the buffer's entry wins, the graph's stale ones are dropped.</summary>
-    private int Merge(ReadOnlySpan<SearchHit> buffered, ReadOnlySpan<SearchHit> graphed, int k, Span<SearchHit> results)
+    /// <summary>
+    /// Merges two best-first lists into the best k, each id once. A graph hit whose id the scan answered (or a write
+    /// the scan saw still waits on) is stale and dropped; <paramref name="hidden"/> counts those.
+    /// </summary>
+    private int Merge(ReadOnlySpan<SearchHit> buffered, ReadOnlySpan<SearchHit> graphed, int k, long tail, Span<SearchHit> results,
+        out int hidden, out int used)
     {
         int b = 0;
         int g = 0;
         int count = 0;
+        hidden = 0;
         while (count < k && (b < buffered.Length || g < graphed.Length))
         {
             SearchHit next;
@@ -328,8 +378,9 @@ public sealed class BufferedHnswIndex : IDisposable
             else
             {
                 next = graphed[g++];
-                if (_writes.IsPending(next.Id))
+                if (Contains(buffered, next.Id) || _writes.HidesGraphEntry(next.Id, tail))
                 {
+                    hidden++;
                     continue;
                 }
             }
@@ -338,6 +389,7 @@ public sealed class BufferedHnswIndex : IDisposable
                 results[count++] = next;
             }
         }
+        used = g;
         return count;
     }
 

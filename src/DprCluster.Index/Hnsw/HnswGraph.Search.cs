@@ -273,6 +273,11 @@ internal sealed unsafe partial class HnswGraph
                     if (results.Count < ef || distance < bound)
                     {
                         candidates.Push(-distance, neighbor);
+                        if (candidates.TopNode == neighbor)
+                        {
+                            // The next node to expand: its list's cache miss overlaps the rest of this expansion.
+                            PrefetchList(table, neighbor, level);
+                        }
                         if (!liveOnly || !IsDeleted(table, neighbor))
                         {
                             results.Push(distance, neighbor);
@@ -305,6 +310,22 @@ internal sealed unsafe partial class HnswGraph
             {
                 Sse.Prefetch0(node + offset);
             }
+        }
+    }
+
+    /// <summary>Prefetches the level-0 neighbour list of a node (upper levels are few and stay cached).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void PrefetchList(BlockTable table, int slot, int level)
+    {
+        if (Sse.IsSupported && level == 0)
+        {
+            byte* list = (byte*)ListOf(table, slot, 0);
+            int bytes = _stride0 * sizeof(int);
+            for (int offset = 0; offset < bytes; offset += 64)
+            {
+                Sse.Prefetch0(list + offset);
+            }
+            Sse.Prefetch0(list + bytes - 1);
         }
     }
 

@@ -7,8 +7,10 @@ namespace DprCluster.Index.Hnsw;
 /// <summary>
 /// The vector writes (adds and removals) a <see cref="BufferedHnswIndex"/> has taken but not yet applied to its graph,
 /// in order: one writer appends at the tail, one indexer consumes from the head, and any number of searches scan
-/// [head, tail) exactly beside both. Published entries are never rewritten (bar a superseded flag), so a scan takes no
-/// lock; a chunk dropped while a scan runs was applied to the graph before it was dropped.
+/// [head, tail) exactly beside both. A scan judges everything against the tail it read first: an entry counts when
+/// no write before that tail replaced it, so a write appended meanwhile changes nothing the scan decides. Published
+/// entries are never rewritten (bar the position of their successor, set before the successor is published), so a
+/// scan takes no lock; a chunk dropped while a scan runs was applied to the graph before it was dropped.
 /// </summary>
 internal sealed class UnindexedWrites
 {
@@ -19,7 +21,6 @@ internal sealed class UnindexedWrites
     private const int ChunkBytes = 64 << 10;
 
     private const byte RemovalFlag = 1;
-    private const byte SupersededFlag = 2;
 
     private readonly int _dimensions;
 
@@ -30,6 +31,7 @@ internal sealed class UnindexedWrites
     private volatile ChunkTable _table = new(0, new Chunk?[4]);
     private long _head;
     private long _tail;
+    private long _advances;
 
     public UnindexedWrites(int dimensions)
     {
@@ -44,7 +46,18 @@ internal sealed class UnindexedWrites
     public long Tail => Volatile.Read(ref _tail);
 
     /// <summary>Entries waiting for the graph.</summary>
-    public int Count => (int)(Tail - Head);
+    public int Count
+    {
+        get
+        {
+            // Head first: the tail read after it is never behind it.
+            long head = Head;
+            return (int)(Tail - head);
+        }
+    }
+
+    /// <summary>Bumped before the indexer removes applied entries: a search that saw it change retries.</summary>
+    public long Advances => Volatile.Read(ref _advances);
 
     /// <summary>Bytes held by live chunks.</summary>
     public long Bytes
@@ -52,12 +65,35 @@ internal sealed class UnindexedWrites
         get
         {
             long chunks = (Tail + _chunkSize - 1) / _chunkSize - Head / _chunkSize;
-            return chunks * _chunkSize * ((long)_dimensions * sizeof(float) + sizeof(long) + 1);
+            return chunks * _chunkSize * ((long)_dimensions * sizeof(float) + 3 * sizeof(long) + 1);
         }
     }
 
-    /// <summary>Whether a write to <paramref name="id"/> waits, so the graph's answer for it is stale or about to be.</summary>
-    public bool IsPending(long id) => _latest.ContainsKey(id);
+    /// <summary>
+    /// Whether a write to <paramref name="id"/> that a scan bounded by <paramref name="tail"/> saw still waits: the
+    /// graph's entry for the id is then stale, and the scan's answer for it stands.
+    /// </summary>
+    public bool HidesGraphEntry(long id, long tail)
+    {
+        if (!_latest.TryGetValue(id, out long position))
+        {
+            return false;
+        }
+        // Walk back past the writes appended after the scan's tail, to the newest one it could see.
+        while (position >= tail)
+        {
+            if (!Find(position, out Chunk? chunk, out int at))
+            {
+                return false; // applied meanwhile, and so was everything before it
+            }
+            position = chunk.Prev[at];
+            if (position < 0)
+            {
+                return false;
+            }
+        }
+        return position >= Head;
+    }
 
     /// <summary>Appends an add (with <paramref name="vector"/>, as the graph stores it) or, with an empty vector, a removal. Writer only.</summary>
     public void Append(long id, ReadOnlySpan<float> vector)
@@ -67,41 +103,46 @@ internal sealed class UnindexedWrites
         int at = (int)(position % _chunkSize);
         chunk.Ids[at] = id;
         chunk.Flags[at] = vector.IsEmpty ? RemovalFlag : (byte)0;
+        chunk.Next[at] = long.MaxValue;
         if (!vector.IsEmpty)
         {
             vector.CopyTo(chunk.Vectors.AsSpan(at * _dimensions, _dimensions));
         }
-        bool replaces = _latest.TryGetValue(id, out long previous);
+        long previous = _latest.TryGetValue(id, out long latest) ? latest : -1;
+        chunk.Prev[at] = previous;
+        // The successor is named before it is published: a scan whose tail excludes it still counts the old entry.
+        if (previous >= 0 && Find(previous, out Chunk? old, out int oldAt))
+        {
+            Volatile.Write(ref old.Next[oldAt], position);
+        }
         _latest[id] = position;
         Volatile.Write(ref _tail, position + 1);
-        // Marked only after the new entry is visible, so a scan never finds neither.
-        if (replaces && Find(previous, out Chunk? old, out int oldAt))
-        {
-            old.Flags[oldAt] |= SupersededFlag;
-        }
     }
 
     /// <summary>The entry at <paramref name="position"/> (within [head, tail)); false once its chunk was dropped.</summary>
-    public bool TryRead(long position, out long id, out ReadOnlySpan<float> vector, out bool removal, out bool superseded)
+    public bool TryRead(long position, out long id, out ReadOnlySpan<float> vector, out bool removal)
     {
         if (!Find(position, out Chunk? chunk, out int at))
         {
             id = 0;
             vector = default;
-            removal = superseded = false;
+            removal = false;
             return false;
         }
         id = chunk.Ids[at];
-        byte flags = Volatile.Read(ref chunk.Flags[at]);
-        removal = (flags & RemovalFlag) != 0;
-        superseded = (flags & SupersededFlag) != 0;
+        removal = chunk.Flags[at] == RemovalFlag;
         vector = removal ? default : chunk.Vectors.AsSpan(at * _dimensions, _dimensions);
         return true;
     }
 
+    /// <summary>Whether a later write, appended before <paramref name="tail"/>, replaced the entry at <paramref name="position"/>.</summary>
+    public bool IsReplacedBefore(long position, long tail) =>
+        Find(position, out Chunk? chunk, out int at) && Volatile.Read(ref chunk.Next[at]) < tail;
+
     /// <summary>Marks everything before <paramref name="newHead"/> applied and drops the chunks wholly before it. Indexer only.</summary>
     public void Advance(long newHead)
     {
+        Interlocked.Increment(ref _advances);
         for (long position = _head; position < newHead; position++)
         {
             if (Find(position, out Chunk? chunk, out int at))
@@ -128,7 +169,7 @@ internal sealed class UnindexedWrites
     public bool TryGetLatest(long id, Span<float> destination, out bool removed)
     {
         removed = false;
-        if (!_latest.TryGetValue(id, out long position) || !TryRead(position, out _, out ReadOnlySpan<float> vector, out removed, out _))
+        if (!_latest.TryGetValue(id, out long position) || !TryRead(position, out _, out ReadOnlySpan<float> vector, out removed))
         {
             return false;
         }
@@ -137,13 +178,13 @@ internal sealed class UnindexedWrites
     }
 
     /// <summary>
-    /// Exact top-k over the waiting adds that no later write superseded, best first, into <paramref name="hits"/>;
-    /// returns how many. Scores as the graph does: dot product, or negative squared distance under L2.
+    /// Exact top-k over the waiting adds below <paramref name="tail"/> that no later write below it replaced, best
+    /// first, into <paramref name="hits"/>; returns how many. Scores as the graph does: dot product, or negative
+    /// squared distance under L2.
     /// </summary>
-    public int Scan(ReadOnlySpan<float> query, bool l2, int k, Span<SearchHit> hits, out int scored)
+    public int Scan(ReadOnlySpan<float> query, bool l2, long tail, int k, Span<SearchHit> hits, out int scored)
     {
         long head = Head;
-        long tail = Tail;
         int found = 0;
         scored = 0;
         for (long start = head; start < tail; start = (start / _chunkSize + 1) * _chunkSize)
@@ -155,9 +196,9 @@ internal sealed class UnindexedWrites
             int end = (int)Math.Min(_chunkSize, tail - (start - first));
             for (int at = first; at < end; at++)
             {
-                if (Volatile.Read(ref chunk.Flags[at]) != 0)
+                if (chunk.Flags[at] == RemovalFlag || Volatile.Read(ref chunk.Next[at]) < tail)
                 {
-                    continue; // a removal, or superseded by a later write
+                    continue; // a removal, or replaced by a write the scan sees
                 }
                 scored++;
                 ReadOnlySpan<float> vector = chunk.Vectors.AsSpan(at * _dimensions, _dimensions);
@@ -257,7 +298,7 @@ internal sealed class UnindexedWrites
                 long position = _head + i;
                 Chunk chunk = _chunks[(int)(position / _chunkSize - firstChunk)];
                 int at = (int)(position % _chunkSize);
-                bool removal = (chunk.Flags[at] & RemovalFlag) != 0;
+                bool removal = chunk.Flags[at] == RemovalFlag;
                 visit(chunk.Ids[at], removal ? default : chunk.Vectors.AsSpan(at * _dimensions, _dimensions));
             }
         }
@@ -267,6 +308,12 @@ internal sealed class UnindexedWrites
     {
         public readonly long[] Ids = new long[size];
         public readonly byte[] Flags = new byte[size];
+
+        /// <summary>Per entry, the position of the next write to its id (long.MaxValue while none), and of the one before (−1).</summary>
+        public readonly long[] Next = new long[size];
+
+        /// <inheritdoc cref="Next"/>
+        public readonly long[] Prev = new long[size];
         public readonly float[] Vectors = new float[size * dimensions];
     }
 

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using DprCluster.Abstractions;
 using DprCluster.Index.Hnsw;
+using DprCluster.Index.Vectors;
 using DprCluster.Text.Bm25;
 using DprCluster.Core.Storage;
 
@@ -55,7 +56,9 @@ public static class ShardSnapshot
             using (FileStream file = device.CreateSnapshot(temporary))
             {
                 var writer = new ChecksummedWriter(file);
-                writer.WriteHeader(Magic, FormatVersion);
+                // Without waiting writes the file is what version 1 was, which builds before buffered indexing read (a rolling upgrade's repairs).
+                bool buffered = state.Vectors.UnindexedCount > 0;
+                writer.WriteHeader(Magic, buffered ? FormatVersion : OldestVersion);
                 writer.WriteInt32(shardId);
                 writer.WriteInt64(state.Lsn);
                 writer.WriteInt64(state.NextKey);
@@ -83,7 +86,10 @@ public static class ShardSnapshot
                 writer.EndSection();
                 WriteLengthPrefixed(file, state.Vectors.Graph.Save);
                 WriteLengthPrefixed(file, state.Postings.WriteTo);
-                WriteUnindexed(file, state.Vectors);
+                if (buffered)
+                {
+                    WriteUnindexed(file, state.Vectors);
+                }
                 var trailer = new ChecksummedWriter(file);
                 trailer.Write(TrailerMagic);
                 trailer.WriteInt64(state.Lsn);
@@ -218,9 +224,18 @@ public static class ShardSnapshot
         {
             reader.Read(kind, section);
             long id = reader.ReadInt64(section);
+            if (id < 0)
+            {
+                throw reader.Invalid($"buffered write {i} has id {id}");
+            }
             if (kind[0] == 1)
             {
                 reader.Read<float>(vector, section);
+                // Damage the section checksum has not caught yet must fail as damage, not as a bad argument.
+                if (!VectorKernels.AllFinite(vector))
+                {
+                    throw reader.Invalid($"buffered write {i} holds a value that is not finite");
+                }
                 vectors.Add(id, vector);
             }
             else if (kind[0] == 0)
