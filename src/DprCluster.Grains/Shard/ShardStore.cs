@@ -106,7 +106,7 @@ public sealed class ShardStore : ILifecycleParticipant<ISiloLifecycle>, IAsyncDi
                 outcomes[i] = SearchOne(shards[i], request, cancellationToken);
             }
         }
-        // The calling thread is one of the workers: a search of one shard, or on one thread, makes no hop at all.
+        // The calling thread is one of the workers: a search of one shard, or on one thread, makes no further hop.
         int helpers = Math.Clamp(Math.Min(shards.Length, _searchThreads), 1, 256) - 1;
         Task[]? tasks = helpers == 0 ? null : new Task[helpers];
         for (int w = 0; w < helpers; w++)
