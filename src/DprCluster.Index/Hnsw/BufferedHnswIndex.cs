@@ -159,6 +159,7 @@ public sealed class BufferedHnswIndex : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         SearchHit[] buffered = ArrayPool<SearchHit>.Shared.Rent(k);
         SearchHit[] graphed = ArrayPool<SearchHit>.Shared.Rent(k);
+        long[] bufferedIds = ArrayPool<long>.Shared.Rent(k);
         float[]? unit = null;
         try
         {
@@ -176,12 +177,18 @@ public sealed class BufferedHnswIndex : IDisposable
                 long tail = _writes.Tail;
                 // The buffer first, the graph second: a write the indexer moves meanwhile is found by one or the other.
                 int fromBuffer = _writes.Scan(scanQuery, Options.Metric == Metric.L2, tail, k, buffered, out int scanned);
+                Span<long> answered = bufferedIds.AsSpan(0, fromBuffer);
+                for (int i = 0; i < fromBuffer; i++)
+                {
+                    answered[i] = buffered[i].Id;
+                }
+                answered.Sort();
                 int graphK = k;
                 int found;
                 while (true)
                 {
                     int fromGraph = Graph.Search(query, graphK, Math.Max(ef, graphK), graphed, out visitedNodes);
-                    found = Merge(buffered.AsSpan(0, fromBuffer), graphed.AsSpan(0, fromGraph), k, tail, results, out int hidden, out int used);
+                    found = Merge(buffered.AsSpan(0, fromBuffer), answered, graphed.AsSpan(0, fromGraph), k, tail, results, out int hidden, out int used);
                     // Hidden graph hits (stale or removed) must not cost the answer the graph's next ones: when the merge
                     // ran out of graph hits, ask for as many more as were hidden (at most one per waiting write).
                     if (hidden == 0 || used < fromGraph || fromGraph < graphK || graphK >= k + (int)Math.Min(_writes.Count, 4L * k))
@@ -204,6 +211,7 @@ public sealed class BufferedHnswIndex : IDisposable
         {
             ArrayPool<SearchHit>.Shared.Return(buffered);
             ArrayPool<SearchHit>.Shared.Return(graphed);
+            ArrayPool<long>.Shared.Return(bufferedIds);
             if (unit is not null)
             {
                 ArrayPool<float>.Shared.Return(unit);
@@ -358,11 +366,12 @@ public sealed class BufferedHnswIndex : IDisposable
     }
 
     /// <summary>
-    /// Merges two best-first lists into the best k, each id once. A graph hit whose id the scan answered (or a write
-    /// the scan saw still waits on) is stale and dropped; <paramref name="hidden"/> counts those.
+    /// Merges two best-first lists into the best k. A graph hit whose id the scan answered (<paramref name="answered"/>,
+    /// sorted) or a write the scan saw still waits on is stale and dropped; <paramref name="hidden"/> counts those. Each
+    /// list holds an id at most once (the scan keeps only an id's latest write), so the answer does too.
     /// </summary>
-    private int Merge(ReadOnlySpan<SearchHit> buffered, ReadOnlySpan<SearchHit> graphed, int k, long tail, Span<SearchHit> results,
-        out int hidden, out int used)
+    private int Merge(ReadOnlySpan<SearchHit> buffered, ReadOnlySpan<long> answered, ReadOnlySpan<SearchHit> graphed, int k, long tail,
+        Span<SearchHit> results, out int hidden, out int used)
     {
         int b = 0;
         int g = 0;
@@ -370,38 +379,20 @@ public sealed class BufferedHnswIndex : IDisposable
         hidden = 0;
         while (count < k && (b < buffered.Length || g < graphed.Length))
         {
-            SearchHit next;
             if (g >= graphed.Length || (b < buffered.Length && buffered[b].Score >= graphed[g].Score))
             {
-                next = buffered[b++];
+                results[count++] = buffered[b++];
+                continue;
             }
-            else
+            SearchHit next = graphed[g++];
+            if (answered.BinarySearch(next.Id) >= 0 || _writes.HidesGraphEntry(next.Id, tail))
             {
-                next = graphed[g++];
-                if (Contains(buffered, next.Id) || _writes.HidesGraphEntry(next.Id, tail))
-                {
-                    hidden++;
-                    continue;
-                }
+                hidden++;
+                continue;
             }
-            if (!Contains(results[..count], next.Id))
-            {
-                results[count++] = next;
-            }
+            results[count++] = next;
         }
         used = g;
         return count;
-    }
-
-    private static bool Contains(ReadOnlySpan<SearchHit> hits, long id)
-    {
-        foreach (SearchHit hit in hits)
-        {
-            if (hit.Id == id)
-            {
-                return true;
-            }
-        }
-        return false;
     }
 }
