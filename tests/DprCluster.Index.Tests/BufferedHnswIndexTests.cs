@@ -12,6 +12,19 @@ public class BufferedHnswIndexTests
         new(new HnswIndex(new HnswOptions(Dim, metric, M: 12, EfConstruction: 100, EfSearch: 64)),
             new BufferedIndexingOptions(maxUnindexed, Threads: 2, Background: background));
 
+    /// <summary>Adds rows [from, to) of <paramref name="vectors"/> under their row numbers; with <paramref name="link"/>, into the graph.</summary>
+    private static void AddRows(BufferedHnswIndex index, float[] vectors, int from, int to, bool link)
+    {
+        for (int i = from; i < to; i++)
+        {
+            index.Add(i, vectors.AsSpan(i * Dim, Dim));
+        }
+        if (link)
+        {
+            index.IndexPending();
+        }
+    }
+
     private static SearchHit[] Top(BufferedHnswIndex index, float[] query, int k, int ef)
     {
         var hits = new SearchHit[k];
@@ -61,13 +74,8 @@ public class BufferedHnswIndexTests
     public void A_buffered_replacement_or_removal_supersedes_what_the_graph_holds()
     {
         float[] vectors = SyntheticVectors.Clustered(300, Dim, 3, seed: 5);
-        long[] ids = SyntheticVectors.Ids(300);
         using BufferedHnswIndex index = Create();
-        for (int i = 0; i < ids.Length; i++)
-        {
-            index.Add(ids[i], vectors.AsSpan(i * Dim, Dim));
-        }
-        index.IndexPending();
+        AddRows(index, vectors, 0, 300, link: true);
         float[] oldFive = vectors.AsSpan(5 * Dim, Dim).ToArray();
         float[] oldSeven = vectors.AsSpan(7 * Dim, Dim).ToArray();
         float[] newFive = new float[Dim];
@@ -130,15 +138,8 @@ public class BufferedHnswIndexTests
     {
         float[] vectors = SyntheticVectors.Clustered(40, Dim, 2, seed: 6);
         using BufferedHnswIndex index = Create();
-        for (int i = 0; i < 20; i++)
-        {
-            index.Add(i, vectors.AsSpan(i * Dim, Dim));
-        }
-        index.IndexPending();
-        for (int i = 20; i < 40; i++)
-        {
-            index.Add(i, vectors.AsSpan(i * Dim, Dim));
-        }
+        AddRows(index, vectors, 0, 20, link: true);
+        AddRows(index, vectors, 20, 40, link: false);
         index.Remove(3);
 
         using BufferedHnswFrozenView view = index.Freeze();
@@ -158,10 +159,7 @@ public class BufferedHnswIndexTests
         using BufferedHnswIndex index = Create(maxUnindexed: 8);
         float[] vectors = SyntheticVectors.Clustered(8, Dim, 1, seed: 7);
         Assert.True(index.WaitForRoomAsync().IsCompleted);
-        for (int i = 0; i < 8; i++)
-        {
-            index.Add(i, vectors.AsSpan(i * Dim, Dim));
-        }
+        AddRows(index, vectors, 0, 8, link: false);
         Task room = index.WaitForRoomAsync();
         Assert.False(room.IsCompleted);
         index.IndexPending();
@@ -222,11 +220,7 @@ public class BufferedHnswIndexTests
     {
         float[] vectors = SyntheticVectors.Clustered(200, Dim, 2, seed: 9);
         using BufferedHnswIndex index = Create();
-        for (int i = 0; i < 200; i++)
-        {
-            index.Add(i, vectors.AsSpan(i * Dim, Dim));
-        }
-        index.IndexPending();
+        AddRows(index, vectors, 0, 200, link: true);
         float[] query = vectors.AsSpan(0, Dim).ToArray();
         SearchHit[] before = Top(index, query, 30, 200);
         for (int i = 0; i < 10; i++)
