@@ -11,7 +11,7 @@ namespace DprCluster.Grains.Shard.Storage;
 public sealed class PassageStore
 {
     private readonly ConcurrentDictionary<string, StoredPassage> _byId = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<long, StoredPassage> _byKey = new();
+    private readonly PassageTable _byKey = new();
 
     /// <summary>Creates an empty store whose first key is <paramref name="nextKey"/>.</summary>
     public PassageStore(long nextKey = 0)
@@ -46,7 +46,7 @@ public sealed class PassageStore
         }
         ContentDigest += DigestOf(passage);
         var stored = new StoredPassage(key, passage);
-        _byKey[key] = stored;
+        _byKey.Set(stored);
         _byId[passage.Id] = stored;
         return key;
     }
@@ -58,7 +58,7 @@ public sealed class PassageStore
         {
             return null;
         }
-        _byKey.TryRemove(stored.Key, out _);
+        _byKey.Remove(stored.Key);
         ContentDigest -= DigestOf(stored.Passage);
         return stored.Key;
     }
@@ -70,10 +70,10 @@ public sealed class PassageStore
     public Passage? Get(string id) => _byId.TryGetValue(id, out StoredPassage? stored) ? stored.Passage : null;
 
     /// <summary>The passage with graph key <paramref name="key"/>, or null (deleted meanwhile).</summary>
-    public Passage? GetByKey(long key) => _byKey.TryGetValue(key, out StoredPassage? stored) ? stored.Passage : null;
+    public Passage? GetByKey(long key) => _byKey.Get(key)?.Passage;
 
-    /// <summary>Every stored passage with its key, in no particular order: a copy of references (passages are immutable).</summary>
-    public List<StoredPassage> Freeze() => [.. _byKey.Values];
+    /// <summary>Every stored passage with its key, in key order: a copy of references (passages are immutable).</summary>
+    public List<StoredPassage> Freeze() => _byKey.InKeyOrder();
 
     /// <summary>
     /// Up to <paramref name="count"/> stored passages drawn uniformly (reservoir sampling, one pass), leaving out
@@ -87,10 +87,8 @@ public sealed class PassageStore
             return chosen;
         }
         var random = new Random(seed);
-        var inOrder = new List<StoredPassage>(_byKey.Values);
-        inOrder.Sort(static (a, b) => a.Key.CompareTo(b.Key));
         int seen = 0;
-        foreach (StoredPassage stored in inOrder)
+        foreach (StoredPassage stored in _byKey.InKeyOrder())
         {
             if (excluded.Contains(stored.Passage.Id))
             {
@@ -112,7 +110,7 @@ public sealed class PassageStore
     /// <summary>Restores a passage read from a snapshot.</summary>
     internal void Restore(StoredPassage stored)
     {
-        _byKey[stored.Key] = stored;
+        _byKey.Set(stored);
         _byId[stored.Passage.Id] = stored;
         ContentDigest += DigestOf(stored.Passage);
     }
