@@ -365,6 +365,10 @@ public sealed partial class CoordinatorGrain : Grain, ICoordinatorGrain
 
     private static List<(ScoredHit Hit, int Shard)> Merge(SearchRequest request, ShardSearchResponse?[] responses, int depth)
     {
+        if (request.Mode != SearchMode.Hybrid)
+        {
+            return ShardListMerge.Merge(responses, request.Mode == SearchMode.Bm25, request.K);
+        }
         var found = new Dictionary<string, (ShardHit Hit, int Shard)>(StringComparer.Ordinal);
         var denseLists = new List<IReadOnlyList<ScoredHit>>();
         var bm25Lists = new List<IReadOnlyList<ScoredHit>>();
@@ -377,14 +381,9 @@ public sealed partial class CoordinatorGrain : Grain, ICoordinatorGrain
             denseLists.Add(Collect(response.Dense, response.ShardId, found));
             bm25Lists.Add(Collect(response.Bm25, response.ShardId, found));
         }
-        List<ScoredHit> ranked = request.Mode switch
-        {
-            SearchMode.Dense => RankedListMerge.Merge(denseLists, request.K),
-            SearchMode.Bm25 => RankedListMerge.Merge(bm25Lists, request.K),
-            // Each list cut to the depth one unsharded index would return, so the fusion (min-max normalisation
-            // included) sees the same candidates however many shards there are.
-            _ => Fuse(request, RankedListMerge.Merge(denseLists, depth), RankedListMerge.Merge(bm25Lists, depth)),
-        };
+        // Each list cut to the depth one unsharded index would return, so the fusion (min-max normalisation included)
+        // sees the same candidates however many shards there are.
+        List<ScoredHit> ranked = Fuse(request, RankedListMerge.Merge(denseLists, depth), RankedListMerge.Merge(bm25Lists, depth));
         var hits = new List<(ScoredHit, int)>(ranked.Count);
         foreach (ScoredHit hit in ranked)
         {
