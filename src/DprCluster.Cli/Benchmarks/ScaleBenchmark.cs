@@ -125,18 +125,7 @@ internal static class ScaleBenchmark
             WriteTruth(Path.Combine(s.ExportDirectory, $"truth-{count}.ivecs"), truth, s.K);
         }
         long rssBefore = SettledRss();
-        var overrides = new Dictionary<string, string?>
-        {
-            // Vectors come precomputed: no encoder, the index takes their dimension.
-            ["Silo:Roles"] = "gateway,shard",
-            ["Encoder:Dimension"] = s.Dimensions.ToString(CultureInfo.InvariantCulture),
-            ["Shard:M"] = s.M.ToString(CultureInfo.InvariantCulture),
-            ["Shard:EfConstruction"] = s.EfConstruction.ToString(CultureInfo.InvariantCulture),
-            ["Shard:Quantization"] = s.Quantization.ToString(),
-            ["Shard:RecallProbeIntervalMs"] = "0",
-        };
-        await using InProcessCluster cluster = await InProcessCluster.OpenAsync(data, s.Shards, "static", cancellationToken, overrides)
-            .ConfigureAwait(false);
+        await using InProcessCluster cluster = await OpenClusterAsync(s, data, s.Shards, cancellationToken).ConfigureAwait(false);
         var build = Stopwatch.StartNew();
         double ingestSeconds = await IngestAsync(s, cluster, baseSet, count, output, cancellationToken).ConfigureAwait(false);
         ClusterStatus status = await WaitIndexedAsync(cluster.Coordinator, count, cancellationToken).ConfigureAwait(false);
@@ -158,7 +147,28 @@ internal static class ScaleBenchmark
         return run;
     }
 
-    private static async Task<double> IngestAsync(ScaleSettings s, InProcessCluster cluster, float[] baseSet, int count, TextWriter output,
+    /// <summary>
+    /// A fresh embedded silo of <paramref name="shards"/> shards shaped by the settings, taking precomputed vectors; silos
+    /// open side by side in one process need distinct <paramref name="clusterId"/>s.
+    /// </summary>
+    internal static Task<InProcessCluster> OpenClusterAsync(ScaleSettings s, string data, int shards, CancellationToken cancellationToken,
+        string clusterId = "dprcluster")
+    {
+        var overrides = new Dictionary<string, string?>
+        {
+            // Vectors come precomputed: no encoder, the index takes their dimension.
+            ["Silo:Roles"] = "gateway,shard",
+            ["Encoder:Dimension"] = s.Dimensions.ToString(CultureInfo.InvariantCulture),
+            ["Shard:M"] = s.M.ToString(CultureInfo.InvariantCulture),
+            ["Shard:EfConstruction"] = s.EfConstruction.ToString(CultureInfo.InvariantCulture),
+            ["Shard:Quantization"] = s.Quantization.ToString(),
+            ["Shard:RecallProbeIntervalMs"] = "0",
+            ["Cluster:ClusterId"] = clusterId,
+        };
+        return InProcessCluster.OpenAsync(data, shards, "static", cancellationToken, overrides);
+    }
+
+    internal static async Task<double> IngestAsync(ScaleSettings s, InProcessCluster cluster, float[] baseSet, int count, TextWriter output,
         CancellationToken cancellationToken)
     {
         using var client = new ClusterClient(cluster.ApiUrl, timeout: TimeSpan.FromMinutes(5));
@@ -204,7 +214,7 @@ internal static class ScaleBenchmark
     }
 
     /// <summary>Polls until every shard's indexer has linked every acknowledged vector: the end of the build.</summary>
-    private static async Task<ClusterStatus> WaitIndexedAsync(ICoordinatorGrain coordinator, int count, CancellationToken cancellationToken)
+    internal static async Task<ClusterStatus> WaitIndexedAsync(ICoordinatorGrain coordinator, int count, CancellationToken cancellationToken)
     {
         var progress = new ProgressLine("indexed", count);
         while (true)
@@ -228,12 +238,28 @@ internal static class ScaleBenchmark
     private static async Task<ScaleEfResult> MeasureAsync(ScaleSettings s, ICoordinatorGrain coordinator, float[] queries, int[][] truth, int ef,
         CancellationToken cancellationToken)
     {
-        var requests = new SearchRequest[truth.Length];
+        SearchRequest[] requests = Requests(s, queries, truth.Length, ef);
+        double recall = await RecallAsync(coordinator, requests, truth, s.K, cancellationToken).ConfigureAwait(false);
+        (double qps, double p50, double p99) = await LoadTestAsync(s, coordinator, requests, cancellationToken).ConfigureAwait(false);
+        return new ScaleEfResult(ef, recall, qps, p50, p99);
+    }
+
+    /// <summary>One dense search request per query vector, ids only, at beam width <paramref name="ef"/>.</summary>
+    internal static SearchRequest[] Requests(ScaleSettings s, float[] queries, int count, int ef)
+    {
+        var requests = new SearchRequest[count];
         for (int q = 0; q < requests.Length; q++)
         {
             requests[q] = new SearchRequest("", s.K, SearchMode.Dense, ef, IncludeText: false,
                 Vector: queries.AsSpan(q * s.Dimensions, s.Dimensions).ToArray());
         }
+        return requests;
+    }
+
+    /// <summary>Recall@k of the requests, one at a time, against the exact top-k of each query.</summary>
+    internal static async Task<double> RecallAsync(ICoordinatorGrain coordinator, SearchRequest[] requests, int[][] truth, int k,
+        CancellationToken cancellationToken)
+    {
         long matched = 0;
         for (int q = 0; q < requests.Length; q++)
         {
@@ -247,8 +273,13 @@ internal static class ScaleBenchmark
                 }
             }
         }
-        double recall = (double)matched / ((long)requests.Length * s.K);
+        return (double)matched / ((long)requests.Length * k);
+    }
 
+    /// <summary>Closed-loop load for the settings' seconds at their concurrency: QPS and latency percentiles.</summary>
+    internal static async Task<(double Qps, double P50Ms, double P99Ms)> LoadTestAsync(ScaleSettings s, ICoordinatorGrain coordinator,
+        SearchRequest[] requests, CancellationToken cancellationToken)
+    {
         const int perWorker = 1_000_000;
         var latencies = new LatencyRecorder(s.Concurrency, perWorker);
         long end = Stopwatch.GetTimestamp() + (long)(s.SecondsPerEf * Stopwatch.Frequency);
@@ -273,10 +304,10 @@ internal static class ScaleBenchmark
         await Task.WhenAll(workers).ConfigureAwait(false);
         double seconds = clock.Elapsed.TotalSeconds;
         double[] sorted = latencies.Sorted();
-        return new ScaleEfResult(ef, recall, sorted.Length / seconds, LatencyRecorder.Percentile(sorted, 50), LatencyRecorder.Percentile(sorted, 99));
+        return (sorted.Length / seconds, LatencyRecorder.Percentile(sorted, 50), LatencyRecorder.Percentile(sorted, 99));
     }
 
-    private static (float[] Base, float[] Queries, string Source) Load(ScaleSettings s, int count, TextWriter output)
+    internal static (float[] Base, float[] Queries, string Source) Load(ScaleSettings s, int count, TextWriter output)
     {
         if (s.VectorsPath is null)
         {

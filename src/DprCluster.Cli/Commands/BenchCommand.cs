@@ -12,6 +12,7 @@ internal static class BenchCommand
         BenchEncodeCommand.Create(),
         BenchScaleCommand.Create(),
         BenchSearchCommand.Create(),
+        BenchShardsCommand.Create(),
         BenchTokenizeCommand.Create(),
     };
 }

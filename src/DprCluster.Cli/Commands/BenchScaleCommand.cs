@@ -58,41 +58,21 @@ internal static class BenchScaleCommand
                     "--duration (0, 600], --batch [1, 1000], --import-concurrency [1, 64], --m [2, 256], --ef-construction ≥ 1.");
                 return 2;
             }
-            string? workDirectory = parse.GetValue(work);
-            bool temporary = workDirectory is null;
-            workDirectory ??= Directory.CreateTempSubdirectory("dprcluster-scale-").FullName;
-            var settings = new ScaleSettings(sizes, parse.GetValue(dim), parse.GetValue(shards),
-                parse.GetValue(sq8) ? VectorQuantization.Sq8 : VectorQuantization.None, parse.GetValue(vectors), parse.GetValue(queries), efs,
-                parse.GetValue(k), parse.GetValue(m), parse.GetValue(efConstruction), parse.GetValue(concurrency), parse.GetValue(seconds),
-                parse.GetValue(batch), parse.GetValue(importConcurrency), parse.GetValue(seed), workDirectory, parse.GetValue(export));
-            try
+            return await BenchWorkDirectory.RunAsync(parse.GetValue(work), "dprcluster-scale-", async workDirectory =>
             {
+                var settings = new ScaleSettings(sizes, parse.GetValue(dim), parse.GetValue(shards),
+                    parse.GetValue(sq8) ? VectorQuantization.Sq8 : VectorQuantization.None, parse.GetValue(vectors), parse.GetValue(queries), efs,
+                    parse.GetValue(k), parse.GetValue(m), parse.GetValue(efConstruction), parse.GetValue(concurrency), parse.GetValue(seconds),
+                    parse.GetValue(batch), parse.GetValue(importConcurrency), parse.GetValue(seed), workDirectory, parse.GetValue(export));
                 ScaleReport report = await ScaleBenchmark.RunAsync(settings, Console.Out, cancellationToken).ConfigureAwait(false);
                 PrintSummary(report);
-                if (parse.GetValue(json) is { } jsonPath)
-                {
-                    await File.WriteAllTextAsync(jsonPath, JsonSerializer.Serialize(report, ScaleJson.Options), cancellationToken).ConfigureAwait(false);
-                    Console.WriteLine($"wrote {jsonPath}");
-                }
+                await BenchWorkDirectory.WriteJsonAsync(parse.GetValue(json), report, cancellationToken).ConfigureAwait(false);
                 if (parse.GetValue(png) is { } pngPath)
                 {
                     ScalePlot.Save(report, RecallTarget, pngPath);
                     Console.WriteLine($"wrote {pngPath}");
                 }
-                return 0;
-            }
-            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
-            {
-                Console.Error.WriteLine($"error: {e.Message}");
-                return 1;
-            }
-            finally
-            {
-                if (temporary)
-                {
-                    Directory.Delete(workDirectory, recursive: true);
-                }
-            }
+            }).ConfigureAwait(false);
         });
         return command;
     }
@@ -111,7 +91,7 @@ internal static class BenchScaleCommand
         }
     }
 
-    private static int[]? ParseList(string text)
+    internal static int[]? ParseList(string text)
     {
         string[] parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var values = new int[parts.Length];
