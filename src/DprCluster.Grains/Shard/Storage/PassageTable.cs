@@ -19,16 +19,7 @@ internal sealed class PassageTable
     public int Count => Volatile.Read(ref _count);
 
     /// <summary>The passage stored under <paramref name="key"/>, or null.</summary>
-    public StoredPassage? Get(long key)
-    {
-        StoredPassage?[]?[] chunks = Volatile.Read(ref _chunks);
-        ulong chunk = (ulong)key >> ChunkBits;
-        if (key < 0 || chunk >= (ulong)chunks.Length || chunks[chunk] is not { } slots)
-        {
-            return null;
-        }
-        return Volatile.Read(ref slots[key & (ChunkSize - 1)]);
-    }
+    public StoredPassage? Get(long key) => ChunkOf(key) is { } slots ? Volatile.Read(ref slots[key & (ChunkSize - 1)]) : null;
 
     /// <summary>Stores <paramref name="stored"/> under its key, replacing what was there.</summary>
     public void Set(StoredPassage stored)
@@ -46,9 +37,7 @@ internal sealed class PassageTable
     /// <summary>Empties the slot of <paramref name="key"/>.</summary>
     public void Remove(long key)
     {
-        StoredPassage?[]?[] chunks = _chunks;
-        ulong chunk = (ulong)key >> ChunkBits;
-        if (key < 0 || chunk >= (ulong)chunks.Length || chunks[chunk] is not { } slots)
+        if (ChunkOf(key) is not { } slots)
         {
             return;
         }
@@ -79,6 +68,14 @@ internal sealed class PassageTable
             }
         }
         return all;
+    }
+
+    /// <summary>The chunk that holds <paramref name="key"/>, or null when none was allocated (or the key is negative).</summary>
+    private StoredPassage?[]? ChunkOf(long key)
+    {
+        StoredPassage?[]?[] chunks = Volatile.Read(ref _chunks);
+        ulong chunk = (ulong)key >> ChunkBits;
+        return key >= 0 && chunk < (ulong)chunks.Length ? chunks[chunk] : null;
     }
 
     /// <summary>The chunk that holds <paramref name="key"/>, allocated (and the chunk list grown) by the writer.</summary>
