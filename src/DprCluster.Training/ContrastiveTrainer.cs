@@ -230,10 +230,10 @@ public sealed class ContrastiveTrainer
         int b = plan.Questions.Length;
         int c = plan.Candidates.Length;
         // Reused across batches: fresh arrays of this size land on the large-object heap and cost a full collection.
-        float[] questionInputs = Grow(ref _questionInputs, b * d);
+        float[] questionInputs = Grow(ref _questionInputs, b * _model.Questions.InputDimension);
         float[] questionUnits = Grow(ref _questionUnits, b * d);
         float[] questionNorms = Grow(ref _questionNorms, b);
-        float[] passageInputs = Grow(ref _passageInputs, c * d);
+        float[] passageInputs = Grow(ref _passageInputs, c * _model.Passages.InputDimension);
         float[] passageUnits = Grow(ref _passageUnits, c * d);
         float[] passageNorms = Grow(ref _passageNorms, c);
         float[] questionGradients = Grow(ref _questionGradients, b * d);
@@ -273,23 +273,24 @@ public sealed class ContrastiveTrainer
 
     private void Forward(Tower tower, int[] items, float[] inputs, float[] units, float[] norms)
     {
-        int d = tower.Dimension;
+        int d = tower.InputDimension;
+        int width = tower.Dimension;
         Partition.Run(items.Length, _options.Threads, (start, end) =>
         {
             for (int i = start; i < end; i++)
             {
-                norms[i] = tower.Forward(items[i], inputs.AsSpan(i * d, d), units.AsSpan(i * d, d));
+                norms[i] = tower.Forward(items[i], inputs.AsSpan(i * d, d), units.AsSpan(i * width, width));
             }
         });
     }
 
     private void Backward(Tower tower, int[] items, float[] inputs, float[] units, float[] norms, float[] unitGradients)
     {
-        if (tower.Map is null && tower.Input.Parameters.Count == 0)
+        if (tower.Map is null && tower.Input.Parameters.Count == 0 && tower.HashedWords is null)
         {
             return;
         }
-        tower.Backward(items, inputs, units, norms, unitGradients, Grow(ref _vectorGradients, items.Length * tower.Dimension), _gradients,
+        tower.Backward(items, inputs, units, norms, unitGradients, Grow(ref _vectorGradients, items.Length * tower.InputDimension), _gradients,
             _options.Threads);
     }
 }

@@ -19,12 +19,15 @@ public static class TrainedModelWriter
     /// <summary>The passage side's linear map.</summary>
     public const string PassageMapFile = "passage-map.dprmap";
 
-    /// <summary>Writes trained word-vector towers: each tower's rows for the training vocabulary (as half floats) and its map.</summary>
+    /// <summary>
+    /// Writes trained word-vector towers: each tower's rows for the training vocabulary (as half floats), its map, and its
+    /// hashed-word channel's weights in the manifest.
+    /// </summary>
     public static void WriteTowers(string directory, StaticTowers towers)
     {
         Directory.CreateDirectory(directory);
         DualTowerModel model = towers.Model;
-        int d = model.Questions.Dimension;
+        int d = model.Questions.InputDimension;
         string[] words = [.. towers.Words];
         var questionBags = (WordBagInput)model.Questions.Input;
         var passageBags = (WordBagInput)model.Passages.Input;
@@ -36,15 +39,28 @@ public static class TrainedModelWriter
         {
             Trained = TrainedKind.StaticTowers,
             Base = "static",
-            Dimension = d,
+            Dimension = model.Questions.Dimension,
             QuestionVectors = QuestionVectorsFile,
             PassageVectors = PassageVectorsFile,
             QuestionMap = QuestionMapFile,
             PassageMap = PassageMapFile,
             QuestionFrequencyWeights = Exp(questionBags.LogFrequencyWeights.Values),
             PassageFrequencyWeights = Exp(passageBags.LogFrequencyWeights.Values),
+            HashedWords = HashedWords(model),
         }.Write(directory);
     }
+
+    private static TrainedHashedWords? HashedWords(DualTowerModel model) =>
+        model.Questions.HashedWords is { } questions && model.Passages.HashedWords is { } passages
+            ? new TrainedHashedWords
+            {
+                Dimensions = questions.Dimension,
+                QuestionScale = questions.Scale,
+                PassageScale = passages.Scale,
+                QuestionFrequencyWeights = Exp(questions.LogFrequencyWeights.Values),
+                PassageFrequencyWeights = Exp(passages.LogFrequencyWeights.Values),
+            }
+            : null;
 
     private static float[] Exp(float[] logs)
     {

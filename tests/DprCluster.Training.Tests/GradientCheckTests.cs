@@ -34,11 +34,14 @@ public class GradientCheckTests
         }
     }
 
-    [Fact]
-    public void StaticTowerGradientsMatchFiniteDifferences()
+    [Theory]
+    [InlineData(0)]
+    [InlineData(16)]
+    public void StaticTowerGradientsMatchFiniteDifferences(int hashedDimensions)
     {
-        StaticTowers towers = StaticTowers.Create(TinyCorpus.Encoder(), TinyCorpus.Set());
-        // Move every parameter off its initial value so no gradient is zero by symmetry (identity maps, zero log-weights).
+        StaticTowers towers = StaticTowers.Create(TinyCorpus.Encoder(), TinyCorpus.Set(), hashedDimensions);
+        // Move every parameter off its initial value so no gradient is zero by symmetry (identity maps, zero log-weights,
+        // the question channel's zero scale).
         Perturb(towers.Model, new Random(11));
         CheckModel(towers.Model);
     }

@@ -11,16 +11,24 @@ public sealed class TrainedDirectoryTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("dprcluster-train-test-").FullName;
 
-    [Fact]
-    public void TrainedTowersRoundTripThroughTheStaticEncoder()
+    [Theory]
+    [InlineData(0)]
+    [InlineData(32)]
+    public void TrainedTowersRoundTripThroughTheStaticEncoder(int hashedDimensions)
     {
         var set = TinyCorpus.Set(validationTopics: 0);
-        StaticTowers towers = StaticTowers.Create(TinyCorpus.Encoder(), set);
+        StaticTowers towers = StaticTowers.Create(TinyCorpus.Encoder(), set, hashedDimensions);
         Train(towers.Model, set);
         TrainedModelWriter.WriteTowers(_directory, towers);
 
         Assert.True(TrainedModelManifest.IsTrainedDirectory(_directory));
         using StaticEncoder encoder = TrainedEncoder.OpenTowers(_directory, TinyCorpus.Table());
+        Assert.Equal(TinyCorpus.Dimension + hashedDimensions, encoder.Dimension);
+        if (hashedDimensions > 0)
+        {
+            // Training switched the question channel on (its scale starts at 0).
+            Assert.NotEqual(0f, towers.Model.Questions.HashedWords!.Scale);
+        }
         for (int q = 0; q < 4; q++)
         {
             AssertNear(Expected(towers.Model.Questions, q), encoder.EncodeQuery(set.Questions[q]), 5e-3f);
@@ -31,7 +39,7 @@ public sealed class TrainedDirectoryTests : IDisposable
         }
         // The towers differ from the untrained encoder, which is what training was for.
         float[] untrained = TinyCorpus.Encoder().EncodeQuery(set.Questions[0]);
-        Assert.True(MaxDifference(untrained, encoder.EncodeQuery(set.Questions[0])) > 0.05f);
+        Assert.True(MaxDifference(untrained, encoder.EncodeQuery(set.Questions[0])[..TinyCorpus.Dimension]) > 0.05f);
     }
 
     [Fact]
@@ -57,6 +65,23 @@ public sealed class TrainedDirectoryTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData("\"dimensions\": 8", "\"dimensions\": 0")]
+    [InlineData("\"question_frequency_weights\": [", "\"question_frequency_weights\": [ 1,")]
+    [InlineData("\"passage_frequency_weights\": [", "\"passage_frequency_weights\": [ -1,")]
+    public void ABadHashedWordChannelInTheManifestIsRefused(string from, string to)
+    {
+        StaticTowers towers = StaticTowers.Create(TinyCorpus.Encoder(), TinyCorpus.Set(validationTopics: 0), hashedDimensions: 8);
+        TrainedModelWriter.WriteTowers(_directory, towers);
+        string manifest = Path.Combine(_directory, "dprcluster.json");
+        // The channel is the manifest's last member: the last match is inside it.
+        string text = File.ReadAllText(manifest);
+        int at = text.LastIndexOf(from, StringComparison.Ordinal);
+        Assert.True(at > text.IndexOf("\"hashed_words\"", StringComparison.Ordinal), $"{from} is not in hashed_words");
+        File.WriteAllText(manifest, text[..at] + to + text[(at + from.Length)..]);
+        Assert.Throws<DprCluster.Encoders.Transformer.ModelFormatException>(() => TrainedEncoder.OpenTowers(_directory, TinyCorpus.Table()));
+    }
+
     [Fact]
     public void ADamagedMapIsRefusedWithTheFileNamed()
     {
@@ -80,7 +105,7 @@ public sealed class TrainedDirectoryTests : IDisposable
 
     private static float[] Expected(Tower tower, int item)
     {
-        var input = new float[tower.Dimension];
+        var input = new float[tower.InputDimension];
         var unit = new float[tower.Dimension];
         tower.Forward(item, input, unit);
         return unit;

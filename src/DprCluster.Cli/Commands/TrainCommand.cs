@@ -28,7 +28,7 @@ internal static class TrainCommand
         var batch = new Option<int>("--batch") { Description = "Questions per batch.", DefaultValueFactory = _ => 64 };
         var epochs = new Option<int>("--epochs") { Description = "Most epochs (early stopping may end sooner).", DefaultValueFactory = _ => 10 };
         var lr = new Option<float?>("--lr") { Description = "Peak learning rate (default 1e-3 for static towers, 1e-4 for adapters)." };
-        var temperature = new Option<float>("--temperature") { Description = "Softmax temperature τ over cosine similarities.", DefaultValueFactory = _ => 0.05f };
+        var temperature = new Option<float?>("--temperature") { Description = "Softmax temperature τ over cosine similarities (default 0.02 for static towers, 0.05 for adapters)." };
         var seed = new Option<int>("--seed") { Description = "Seed of shuffling, negatives and the held-out split.", DefaultValueFactory = _ => 1 };
         var threads = new Option<int>("--threads") { Description = "Worker threads (reproducible for a given seed and thread count).", DefaultValueFactory = _ => Environment.ProcessorCount };
         var validate = new Option<string?>("--validate") { Description = "Validation questions: a BEIR folder (with --validate-split) or a pairs file (default: hold out --holdout of the training questions)." };
@@ -37,9 +37,15 @@ internal static class TrainCommand
         var patience = new Option<int>("--patience") { Description = "Epochs without a better validation nDCG@10 before stopping.", DefaultValueFactory = _ => 2 };
         var adapt = new Option<string>("--adapt") { Description = "Adapter sides to train: question, or both (question and passage).", DefaultValueFactory = _ => "question" };
         adapt.AcceptOnlyFromAmong("question", "both");
+        var hashedWords = new Option<int>("--hashed-words")
+        {
+            Description = "Static towers: buckets of the hashed-word channel appended to each tower's vector (0: none).",
+            DefaultValueFactory = _ => global::DprCluster.Training.Model.StaticTowers.DefaultHashedDimensions,
+        };
         var command = new Command("train", "Train DPR-style: contrastive InfoNCE with in-batch, BM25 and random negatives; writes a model directory.")
         {
             pairs, split, corpus, encoder, output, negatives, batch, epochs, lr, temperature, seed, threads, validate, validateSplit, holdout, patience, adapt,
+            hashedWords,
         };
         command.SetAction(parse =>
         {
@@ -51,16 +57,21 @@ internal static class TrainCommand
                     BatchSize = parse.GetValue(batch),
                     Epochs = parse.GetValue(epochs),
                     LearningRate = parse.GetValue(lr) ?? (isStatic ? 1e-3f : 1e-4f),
-                    Temperature = parse.GetValue(temperature),
+                    Temperature = parse.GetValue(temperature) ?? (isStatic ? 0.02f : 0.05f),
                     Seed = parse.GetValue(seed),
                     Threads = parse.GetValue(threads),
                     Negatives = NegativeOptions.Parse(parse.GetValue(negatives)!),
                     Patience = parse.GetValue(patience),
                 };
                 options.Validate();
+                int hashed = parse.GetValue(hashedWords);
+                if (hashed is < 0 or > Encoders.Static.HashedWordChannel.MaxDimensions)
+                {
+                    throw new ArgumentException($"--hashed-words must be from 0 to {Encoders.Static.HashedWordChannel.MaxDimensions}.");
+                }
                 TrainingRun.Run(new TrainingRequest(parse.GetValue(pairs)!, parse.GetValue(split)!, parse.GetValue(corpus), parse.GetValue(validate),
                     parse.GetValue(validateSplit)!, parse.GetValue(holdout), parse.GetValue(encoder)!, parse.GetValue(output)!,
-                    parse.GetValue(adapt) == "both", options));
+                    parse.GetValue(adapt) == "both", hashed, options));
                 return 0;
             }
             catch (Exception e) when (e is ArgumentException or FormatException or IOException or UnauthorizedAccessException

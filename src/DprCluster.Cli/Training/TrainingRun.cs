@@ -18,7 +18,7 @@ namespace DprCluster.Cli.Training;
 
 /// <summary>What <c>dprcluster train</c> was asked to do.</summary>
 internal sealed record TrainingRequest(string Pairs, string Split, string? Corpus, string? Validate, string ValidateSplit, double Holdout,
-    string Encoder, string Output, bool AdaptPassages, TrainingOptions Options);
+    string Encoder, string Output, bool AdaptPassages, int HashedDimensions, TrainingOptions Options);
 
 /// <summary>
 /// One <c>dprcluster train</c> run: loads the pairs, builds the towers (word vectors, or adapters over the frozen
@@ -44,11 +44,12 @@ internal static class TrainingRun
         string baseModel;
         if (isStatic)
         {
-            towers = StaticTowers.Create(StaticEncoder.LoadDefault(), set);
+            towers = StaticTowers.Create(StaticEncoder.LoadDefault(), set, request.HashedDimensions);
             model = towers.Model;
             baseModel = "static";
-            Console.Error.WriteLine($"word-vector towers: {towers.Words.Count:N0} trainable words x {model.Questions.Dimension} per tower, " +
-                "SIF pooling, a linear map each");
+            Console.Error.WriteLine($"word-vector towers: {towers.Words.Count:N0} trainable words x {model.Questions.InputDimension} per tower, " +
+                "SIF pooling, a linear map each" +
+                (request.HashedDimensions > 0 ? $", a hashed-word channel of {request.HashedDimensions} buckets ({model.Questions.Dimension}-d vectors)" : ""));
         }
         else
         {

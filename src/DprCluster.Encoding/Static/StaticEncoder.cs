@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics.Tensors;
 
 namespace DprCluster.Encoders.Static;
@@ -5,8 +6,8 @@ namespace DprCluster.Encoders.Static;
 /// <summary>
 /// Word-vector towers: the SIF-weighted sum of a text's word vectors, optionally through a linear map, L2-normalised,
 /// so the dot product is the cosine. Untrained (the small option), questions and passages share GloVe-derived vectors;
-/// trained (<c>dprcluster train --encoder static</c>), each side has its own vectors, map and frequency weights. A
-/// passage is its title followed by its text. A text with no known word (empty, or all out of vocabulary) encodes to
+/// trained (<c>dprcluster train --encoder static</c>), each side has its own vectors, map and frequency weights, and
+/// may append a <see cref="HashedWordChannel"/>. A passage is its title followed by its text. A text with no known word (empty, or all out of vocabulary) encodes to
 /// the zero vector, which scores 0 against everything. Thread-safe and allocation-free per text.
 /// </summary>
 public sealed class StaticEncoder : IEncoder
@@ -22,6 +23,10 @@ public sealed class StaticEncoder : IEncoder
     private readonly float[] _sif;
     private readonly float[] _questionWeights;
     private readonly float[] _passageWeights;
+    private readonly float[]? _questionHashedWeights;
+    private readonly float[]? _passageHashedWeights;
+    private readonly int _wordDimension;
+    private readonly int _hashedDimension;
 
     /// <summary>Creates the untrained encoder: <paramref name="table"/> on both sides, SIF weights from its frequency ranks.</summary>
     public StaticEncoder(WordVectorTable table, double smoothing = SifWeights.DefaultSmoothing)
@@ -52,15 +57,26 @@ public sealed class StaticEncoder : IEncoder
                 throw new ArgumentException($"Frequency weights come {FrequencyBuckets.Count} to a tower, not {weights.Count}.");
             }
         }
+        if ((questions.HashedWords is null) != (passages.HashedWords is null)
+            || (questions.HashedWords is { } qh && qh.Dimensions != passages.HashedWords!.Dimensions))
+        {
+            throw new ArgumentException("Both towers have a hashed-word channel of the same size, or neither has one.");
+        }
+        questions.HashedWords?.Validate();
+        passages.HashedWords?.Validate();
         _questions = questions;
         _passages = passages;
         _sif = SifWeights.FromRanks(q.Count, smoothing);
         _questionWeights = Weighted(_sif, questions.FrequencyWeights);
         _passageWeights = Weighted(_sif, passages.FrequencyWeights);
+        _questionHashedWeights = questions.HashedWords is { } qc ? Weighted(_sif, qc.FrequencyWeights) : null;
+        _passageHashedWeights = passages.HashedWords is { } pc ? Weighted(_sif, pc.FrequencyWeights) : null;
+        _wordDimension = q.Dimensions;
+        _hashedDimension = questions.HashedWords?.Dimensions ?? 0;
     }
 
     /// <inheritdoc />
-    public int Dimension => _questions.Vectors.Dimensions;
+    public int Dimension => _wordDimension + _hashedDimension;
 
     /// <summary>The question tower's word vectors (the passage tower's too when untrained).</summary>
     public WordVectorTable QuestionVectors => _questions.Vectors;
@@ -118,12 +134,10 @@ public sealed class StaticEncoder : IEncoder
     public void EncodeQueries(ReadOnlySpan<string> queries, Span<float> destination)
     {
         RequireLength(queries.Length, destination);
-        Span<float> sum = stackalloc float[Dimension];
         for (int i = 0; i < queries.Length; i++)
         {
-            sum.Clear();
-            Accumulate(_questions.Vectors, _questionWeights, queries[i] ?? throw new ArgumentNullException(nameof(queries), $"Query {i} is null."), sum);
-            Finish(_questions.Map, sum, destination.Slice(i * Dimension, Dimension));
+            Encode(_questions, _questionWeights, _questionHashedWeights, "",
+                queries[i] ?? throw new ArgumentNullException(nameof(queries), $"Query {i} is null."), destination.Slice(i * Dimension, Dimension));
         }
     }
 
@@ -131,14 +145,11 @@ public sealed class StaticEncoder : IEncoder
     public void EncodePassages(ReadOnlySpan<PassageText> passages, Span<float> destination)
     {
         RequireLength(passages.Length, destination);
-        Span<float> sum = stackalloc float[Dimension];
         for (int i = 0; i < passages.Length; i++)
         {
-            sum.Clear();
-            Accumulate(_passages.Vectors, _passageWeights, passages[i].Title ?? string.Empty, sum);
-            Accumulate(_passages.Vectors, _passageWeights,
-                passages[i].Text ?? throw new ArgumentNullException(nameof(passages), $"Passage {i} has no text."), sum);
-            Finish(_passages.Map, sum, destination.Slice(i * Dimension, Dimension));
+            Encode(_passages, _passageWeights, _passageHashedWeights, passages[i].Title ?? string.Empty,
+                passages[i].Text ?? throw new ArgumentNullException(nameof(passages), $"Passage {i} has no text."),
+                destination.Slice(i * Dimension, Dimension));
         }
     }
 
@@ -161,10 +172,68 @@ public sealed class StaticEncoder : IEncoder
         return weights;
     }
 
-    private void Accumulate(WordVectorTable table, float[] weights, ReadOnlySpan<char> text, Span<float> sum)
+    /// <summary>
+    /// One text into <paramref name="row"/>: the weighted sum of its word vectors (in text order, as training sums them)
+    /// through the map, normalised; then the hashed-word channel over its distinct words, normalised and scaled; then
+    /// the whole row normalised.
+    /// </summary>
+    private void Encode(StaticTower tower, float[] weights, float[]? hashedWeights, ReadOnlySpan<char> title, ReadOnlySpan<char> text, Span<float> row)
+    {
+        // A word takes at least one character and one separator, so this many ranks always fit.
+        int[] rented = ArrayPool<int>.Shared.Rent(title.Length + text.Length + 2);
+        try
+        {
+            int count = AppendRanks(tower.Vectors, title, rented, 0);
+            count = AppendRanks(tower.Vectors, text, rented, count);
+            Span<int> ranks = rented.AsSpan(0, count);
+            Span<float> words = row[.._wordDimension];
+            Span<float> sum = stackalloc float[_wordDimension];
+            Span<float> vector = stackalloc float[_wordDimension];
+            sum.Clear();
+            foreach (int rank in ranks)
+            {
+                TensorPrimitives.ConvertToSingle(tower.Vectors.VectorAt(rank), vector);
+                TensorPrimitives.MultiplyAdd(vector, weights[rank], sum, sum);
+            }
+            if (tower.Map is null)
+            {
+                sum.CopyTo(words);
+            }
+            else
+            {
+                tower.Map.Apply(sum, words);
+            }
+            Normalize(words);
+            if (tower.HashedWords is not { } channel)
+            {
+                return;
+            }
+            Span<float> hashed = row[_wordDimension..];
+            hashed.Clear();
+            ranks.Sort();
+            for (int i = 0; i < ranks.Length; i++)
+            {
+                if (i > 0 && ranks[i] == ranks[i - 1])
+                {
+                    continue;
+                }
+                int bucket = WordHashing.BucketOf(tower.Vectors.WordAt(ranks[i]), channel.Dimensions, out float sign);
+                hashed[bucket] += sign * hashedWeights![ranks[i]];
+            }
+            Normalize(hashed);
+            TensorPrimitives.Multiply(hashed, channel.Scale, hashed);
+            Normalize(row);
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>Writes the ranks of <paramref name="text"/>'s known words into <paramref name="ranks"/> from <paramref name="count"/> on.</summary>
+    private static int AppendRanks(WordVectorTable table, ReadOnlySpan<char> text, int[] ranks, int count)
     {
         Span<char> lower = stackalloc char[MaxWordLength];
-        Span<float> vector = stackalloc float[Dimension];
         foreach (ReadOnlySpan<char> word in new WordSplitter(text))
         {
             if (word.Length > MaxWordLength)
@@ -175,26 +244,18 @@ public sealed class StaticEncoder : IEncoder
             int rank = table.RankOf(lower[..length]);
             if (rank >= 0)
             {
-                TensorPrimitives.ConvertToSingle(table.VectorAt(rank), vector);
-                TensorPrimitives.MultiplyAdd(vector, weights[rank], sum, sum);
+                ranks[count++] = rank;
             }
         }
+        return count;
     }
 
-    private static void Finish(Trained.LinearMap? map, Span<float> sum, Span<float> row)
+    private static void Normalize(Span<float> vector)
     {
-        if (map is null)
-        {
-            sum.CopyTo(row);
-        }
-        else
-        {
-            map.Apply(sum, row);
-        }
-        float norm = TensorPrimitives.Norm(row);
+        float norm = TensorPrimitives.Norm(vector);
         if (norm > 0)
         {
-            TensorPrimitives.Divide(row, norm, row);
+            TensorPrimitives.Divide(vector, norm, vector);
         }
     }
 

@@ -13,8 +13,10 @@ public static class TrainedEncoder
         WordVectorTable questions = manifest.QuestionVectors is { } q ? vectors.WithRows(WordVectorTable.Load(Path.Combine(directory, q))) : vectors;
         WordVectorTable passages = manifest.PassageVectors is { } p ? vectors.WithRows(WordVectorTable.Load(Path.Combine(directory, p))) : vectors;
         var encoder = new StaticEncoder(
-            new StaticTower(questions, LoadMap(directory, manifest.QuestionMap), manifest.QuestionFrequencyWeights),
-            new StaticTower(passages, LoadMap(directory, manifest.PassageMap), manifest.PassageFrequencyWeights));
+            new StaticTower(questions, LoadMap(directory, manifest.QuestionMap), manifest.QuestionFrequencyWeights,
+                manifest.HashedWords?.QuestionChannel()),
+            new StaticTower(passages, LoadMap(directory, manifest.PassageMap), manifest.PassageFrequencyWeights,
+                manifest.HashedWords?.PassageChannel()));
         RequireDimension(encoder, manifest, directory);
         return encoder;
     }

@@ -55,6 +55,9 @@ public sealed record TrainedModelManifest
     /// <summary>The passage tower's weight per frequency bucket, or null.</summary>
     public float[]? PassageFrequencyWeights { get; init; }
 
+    /// <summary>The towers' hashed-word channels, or null for towers without them.</summary>
+    public TrainedHashedWords? HashedWords { get; init; }
+
     /// <summary>True when <paramref name="directory"/> holds a trained model's manifest.</summary>
     public static bool IsTrainedDirectory(string directory)
     {
@@ -97,6 +100,23 @@ public sealed record TrainedModelManifest
             if (weights is not null && (weights.Length != Static.FrequencyBuckets.Count || !Array.TrueForAll(weights, w => float.IsFinite(w) && w >= 0)))
             {
                 throw new ModelFormatException($"{path}: frequency weights must be {Static.FrequencyBuckets.Count} finite, non-negative numbers.");
+            }
+        }
+        if (manifest.HashedWords is { } hashed)
+        {
+            if (hashed.QuestionFrequencyWeights is null || hashed.PassageFrequencyWeights is null
+                || !Array.TrueForAll([.. hashed.QuestionFrequencyWeights, .. hashed.PassageFrequencyWeights], w => float.IsFinite(w) && w >= 0))
+            {
+                throw new ModelFormatException($"{path}: hashed-word frequency weights must be finite, non-negative numbers.");
+            }
+            try
+            {
+                hashed.QuestionChannel().Validate();
+                hashed.PassageChannel().Validate();
+            }
+            catch (ArgumentException e)
+            {
+                throw new ModelFormatException($"{path}: 'hashed_words' is not valid: {e.Message}", e);
             }
         }
         foreach (string? file in new[] { manifest.QuestionVectors, manifest.PassageVectors, manifest.QuestionMap, manifest.PassageMap })

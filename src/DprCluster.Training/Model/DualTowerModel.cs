@@ -7,7 +7,7 @@ public sealed class DualTowerModel
 {
     private readonly List<Parameter> _parameters = [];
 
-    /// <summary>Creates the model; its parameters are the towers' maps and trainable inputs.</summary>
+    /// <summary>Creates the model; its parameters are the towers' maps, trainable inputs and hashed-word channels.</summary>
     public DualTowerModel(Tower questions, Tower passages)
     {
         Questions = questions;
@@ -16,6 +16,10 @@ public sealed class DualTowerModel
         {
             Register(tower.Map);
             foreach (Parameter parameter in tower.Input.Parameters)
+            {
+                Register(parameter);
+            }
+            foreach (Parameter parameter in tower.HashedWords?.Parameters ?? [])
             {
                 Register(parameter);
             }

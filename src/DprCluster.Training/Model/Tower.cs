@@ -7,19 +7,28 @@ namespace DprCluster.Training.Model;
 
 /// <summary>
 /// One side of the dual encoder as trained: u = normalise(W·x), x the input's vector for the item and W a trainable
-/// linear map (or none). Forward writes x and u for the backward pass.
+/// linear map (or none); with a hashed-word channel h, u = normalise([normalise(W·x) ; s · normalise(h)]). Forward
+/// writes x and u for the backward pass.
 /// </summary>
 public sealed class Tower
 {
-    /// <summary>Creates a tower over <paramref name="input"/>; a null <paramref name="map"/> leaves x unmapped.</summary>
-    public Tower(ITowerInput input, Parameter? map)
+    /// <summary>
+    /// Creates a tower over <paramref name="input"/>; a null <paramref name="map"/> leaves x unmapped, a null
+    /// <paramref name="hashedWords"/> adds no channel.
+    /// </summary>
+    public Tower(ITowerInput input, Parameter? map, HashedWordBags? hashedWords = null)
     {
         if (map is not null && (map.Rows != input.Dimension || map.RowLength != input.Dimension))
         {
             throw new ArgumentException($"A {map.Rows} x {map.RowLength} map does not fit {input.Dimension}-d inputs.");
         }
+        if (hashedWords is not null && hashedWords.Count != input.Count)
+        {
+            throw new ArgumentException($"The hashed-word channel has {hashedWords.Count} items, the input {input.Count}.");
+        }
         Input = input;
         Map = map;
+        HashedWords = hashedWords;
     }
 
     /// <summary>What the tower reads.</summary>
@@ -28,44 +37,79 @@ public sealed class Tower
     /// <summary>The trainable map, or null.</summary>
     public Parameter? Map { get; }
 
-    /// <summary>Length of the vectors.</summary>
-    public int Dimension => Input.Dimension;
+    /// <summary>The hashed-word channel, or null.</summary>
+    public HashedWordBags? HashedWords { get; }
 
-    /// <summary>Writes x into <paramref name="input"/> and u into <paramref name="unit"/>; returns ‖W·x‖.</summary>
+    /// <summary>Length of x, the input's vectors.</summary>
+    public int InputDimension => Input.Dimension;
+
+    /// <summary>Length of u, the tower's output: x's length plus the hashed-word channel's.</summary>
+    public int Dimension => Input.Dimension + (HashedWords?.Dimension ?? 0);
+
+    /// <summary>
+    /// Writes x into <paramref name="input"/> (<see cref="InputDimension"/> long) and u into <paramref name="unit"/>
+    /// (<see cref="Dimension"/> long); returns ‖W·x‖.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public float Forward(int item, Span<float> input, Span<float> unit)
     {
+        int d = InputDimension;
         Input.Read(item, input);
+        Span<float> words = unit[..d];
+        float norm;
         if (Map is null)
         {
-            return UnitNormalization.Forward(input, unit);
+            norm = UnitNormalization.Forward(input, words);
         }
-        Span<float> mapped = Dimension <= 1024 ? stackalloc float[Dimension] : new float[Dimension];
-        ReadOnlySpan<float> weights = Map.Values;
-        for (int o = 0; o < Dimension; o++)
+        else
         {
-            mapped[o] = TensorPrimitives.Dot(weights.Slice(o * Dimension, Dimension), input);
+            Span<float> mapped = d <= 1024 ? stackalloc float[d] : new float[d];
+            ReadOnlySpan<float> weights = Map.Values;
+            for (int o = 0; o < d; o++)
+            {
+                mapped[o] = TensorPrimitives.Dot(weights.Slice(o * d, d), input);
+            }
+            norm = UnitNormalization.Forward(mapped, words);
         }
-        return UnitNormalization.Forward(mapped, unit);
+        if (HashedWords is { } channel)
+        {
+            Span<float> hashed = unit[d..];
+            channel.Read(item, hashed);
+            UnitNormalization.Forward(hashed, hashed);
+            TensorPrimitives.Multiply(hashed, channel.Scale, hashed);
+            UnitNormalization.Forward(unit, unit);
+        }
+        return norm;
     }
 
     /// <summary>
     /// Accumulates a batch's gradients from dL/du of each item (row i of the arrays is item i, as
-    /// <see cref="Forward"/> wrote it). The map's gradient, Σ_i dL/dv_i ⊗ x_i, goes into <paramref name="gradients"/>[0]
-    /// as one product over the batch, its rows split across threads, so its sum order never depends on the thread count;
-    /// the input's, through Wᵀ·dL/dv_i, into the accumulator of the item's range. <paramref name="vectorGradients"/>
-    /// is scratch for dL/dv, one row per item.
+    /// <see cref="Forward"/> wrote it: x rows <see cref="InputDimension"/> long, u rows <see cref="Dimension"/> long).
+    /// The map's gradient, Σ_i dL/dv_i ⊗ x_i, goes into <paramref name="gradients"/>[0] as one product over the batch,
+    /// its rows split across threads, so its sum order never depends on the thread count; the input's, through
+    /// Wᵀ·dL/dv_i, and the hashed-word channel's into the accumulator of the item's range.
+    /// <paramref name="vectorGradients"/> is scratch for dL/dv, one row of <see cref="InputDimension"/> per item.
     /// </summary>
     public void Backward(int[] items, float[] inputs, float[] units, float[] norms, float[] unitGradients, float[] vectorGradients,
         Gradients[] gradients, int threads)
     {
-        int d = Dimension;
+        int d = InputDimension;
+        int width = Dimension;
         int count = items.Length;
-        Partition.Run(count, threads, (start, end) =>
+        Partition.Run(count, threads, (range, start, end) =>
         {
+            float[]? scratch = HashedWords is null ? null : new float[width + width];
             for (int i = start; i < end; i++)
             {
-                UnitNormalization.Backward(units.AsSpan(i * d, d), norms[i], unitGradients.AsSpan(i * d, d), vectorGradients.AsSpan(i * d, d));
+                if (scratch is null)
+                {
+                    UnitNormalization.Backward(units.AsSpan(i * d, d), norms[i], unitGradients.AsSpan(i * d, d), vectorGradients.AsSpan(i * d, d));
+                }
+                else
+                {
+                    ChannelBackward(items[i], units.AsSpan(i * width, width), norms[i], unitGradients.AsSpan(i * width, width),
+                        vectorGradients.AsSpan(i * d, d), scratch, gradients[range]);
+                }
             }
         });
         if (Map is not null)
@@ -78,6 +122,35 @@ public sealed class Tower
             return;
         }
         Partition.Run(count, threads, (range, start, end) => InputGradients(items, vectorGradients, start, end, gradients[range]));
+    }
+
+    /// <summary>
+    /// Back through u = normalise([a ; s·c]), a = normalise(W·x) and c = normalise(h): writes dL/d(W·x) into
+    /// <paramref name="vectorGradient"/> and hands dL/dh and dL/ds to the channel. The channel's h and c are recomputed
+    /// rather than kept from the forward pass; ‖[a ; s·c]‖ follows from which parts are non-zero.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void ChannelBackward(int item, ReadOnlySpan<float> unit, float norm, ReadOnlySpan<float> unitGradient, Span<float> vectorGradient,
+        float[] scratch, Gradients gradients)
+    {
+        HashedWordBags channel = HashedWords!;
+        int d = InputDimension;
+        int width = Dimension;
+        float scale = channel.Scale;
+        Span<float> joined = scratch.AsSpan(0, width);
+        Span<float> words = scratch.AsSpan(width, d);
+        Span<float> hashed = scratch.AsSpan(width + d, width - d);
+        channel.Read(item, hashed);
+        float hashedNorm = UnitNormalization.Forward(hashed, hashed);
+        float outerNorm = MathF.Sqrt((norm > 0 ? 1 : 0) + (hashedNorm > 0 ? scale * scale : 0));
+        UnitNormalization.Backward(unit, outerNorm, unitGradient, joined);
+        TensorPrimitives.Multiply(unit[..d], outerNorm, words);
+        UnitNormalization.Backward(words, norm, joined[..d], vectorGradient);
+        Span<float> hashedGradient = joined[d..];
+        float scaleGradient = TensorPrimitives.Dot(hashedGradient, hashed);
+        TensorPrimitives.Multiply(hashedGradient, scale, hashedGradient);
+        UnitNormalization.Backward(hashed, hashedNorm, hashedGradient, hashedGradient);
+        channel.Backward(item, hashedGradient, scaleGradient, gradients);
     }
 
     /// <summary>Rows [start, end) of dL/dW = Σ_i dL/dv_i ⊗ x_i.</summary>
@@ -102,7 +175,7 @@ public sealed class Tower
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void InputGradients(int[] items, float[] vectorGradients, int start, int end, Gradients gradients)
     {
-        int d = Dimension;
+        int d = InputDimension;
         Span<float> inputGradient = d <= 1024 ? stackalloc float[d] : new float[d];
         ReadOnlySpan<float> weights = Map is null ? [] : Map.Values;
         for (int i = start; i < end; i++)

@@ -50,7 +50,7 @@ public sealed class RetrievalValidator(TrainingSet set, int threads)
         int d = tower.Dimension;
         Partition.Run(count, threads, (start, end) =>
         {
-            var input = new float[d];
+            var input = new float[tower.InputDimension];
             for (int i = start; i < end; i++)
             {
                 tower.Forward(item(i), input, destination.AsSpan(i * d, d));
