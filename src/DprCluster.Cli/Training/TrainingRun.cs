@@ -159,6 +159,7 @@ internal static class TrainingRun
                 threads = o.Threads,
                 patience = o.Patience,
                 adapt = request.AdaptPassages ? "both" : "question",
+                hashed_words = baseModel == "static" ? request.HashedDimensions : (int?)null,
             },
             training_pairs = report.TrainingPairs,
             validation_questions = report.ValidationQuestions,
