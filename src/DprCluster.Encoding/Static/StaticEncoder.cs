@@ -7,8 +7,9 @@ namespace DprCluster.Encoders.Static;
 /// Word-vector towers: the SIF-weighted sum of a text's word vectors, optionally through a linear map, L2-normalised,
 /// so the dot product is the cosine. Untrained (the small option), questions and passages share GloVe-derived vectors;
 /// trained (<c>dprcluster train --encoder static</c>), each side has its own vectors, map and frequency weights, and
-/// may append a <see cref="HashedWordChannel"/>. A passage is its title followed by its text. A text with no known word (empty, or all out of vocabulary) encodes to
-/// the zero vector, which scores 0 against everything. Thread-safe and allocation-free per text.
+/// may append a <see cref="HashedWordChannel"/>. A passage is its title followed by its text. A text with no known word
+/// (empty, or all out of vocabulary) encodes to the zero vector, which scores 0 against everything. Thread-safe and
+/// allocation-free per text (its word ranks go into a pooled buffer).
 /// </summary>
 public sealed class StaticEncoder : IEncoder
 {
@@ -179,7 +180,7 @@ public sealed class StaticEncoder : IEncoder
     /// </summary>
     private void Encode(StaticTower tower, float[] weights, float[]? hashedWeights, ReadOnlySpan<char> title, ReadOnlySpan<char> text, Span<float> row)
     {
-        // A word takes at least one character and one separator, so this many ranks always fit.
+        // Every word takes at least one character, so this many ranks always fit.
         int[] rented = ArrayPool<int>.Shared.Rent(title.Length + text.Length + 2);
         try
         {
