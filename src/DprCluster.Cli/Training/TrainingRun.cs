@@ -92,7 +92,7 @@ internal static class TrainingRun
         }
         long peak = Process.GetCurrentProcess().PeakWorkingSet64;
         WriteSummary(request, report, baseModel, peak, clock.Elapsed);
-        TrainingPlot.Save(report, $"dprcluster train: {baseModel}, {options.Negatives}, batch {options.BatchSize}, lr {options.LearningRate}",
+        TrainingPlot.Save(report, $"dprcluster train: {baseModel}, {options.Negatives}, batch {options.BatchSize}, lr {options.LearningRate}, τ {options.Temperature}",
             Path.Combine(request.Output, "training.png"));
         Print(report, request.Output, peak, clock.Elapsed);
         return report;
